@@ -1,27 +1,303 @@
 //! `email` and `domain` values.
+//!
+//! A domain (an email's part after `@`, or a `domain` cell) is read when it
+//! has a `.`, no empty label (`a..com`, `.com`), and only letters (Unicode,
+//! for international names), digits, `-` and `_` in its labels. It is
+//! lower-cased, a trailing `.` is dropped, and so is a leading `www.` when a
+//! dot remains after it (`www.com` stays `www.com`).
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Email {
-    /// The whole address, lower case.
+    /// The address, lower case: `local@domain` as typed, without a display
+    /// name, `mailto:` or a trailing dot (a `www.` is kept here).
     pub address: String,
-    /// The domain: lower case, a leading `www.` dropped.
+    /// The domain: lower case, a leading `www.` and a trailing dot dropped.
     pub domain: String,
 }
 
-/// Reads an `email` cell: exactly one `@` with text on both sides and a `.` in the domain.
+/// Reads an `email` cell: exactly one `@` with text on both sides and a
+/// readable domain (see the module docs). The part before `@` may be any
+/// text. Ops paste from mail clients and web pages, so `Jane Doe <jane@x.com>`
+/// (the address inside the last `<…>`) and `mailto:jane@x.com` are read too.
 pub fn parse_email(raw: &str) -> Option<Email> {
-    let t = raw.trim().to_lowercase();
-    let (user, domain) = t.split_once('@')?;
-    if user.is_empty() || !domain.contains('.') || domain.contains('@') {
+    if super::is_placeholder(raw) {
         return None;
     }
-    let domain = parse_domain(domain)?;
-    Some(Email { address: t.clone(), domain })
+    let t = strip_mailto(unwrap_angle_brackets(raw.trim()));
+    let (local, host) = t.split_once('@')?;
+    if local.is_empty() || host.contains('@') {
+        return None;
+    }
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if !is_valid_host(host) {
+        return None;
+    }
+    let mut address = String::with_capacity(local.len() + 1 + host.len());
+    push_lowercase(local, &mut address);
+    address.push('@');
+    let host_start = address.len();
+    push_lowercase(host, &mut address);
+    let domain = drop_www(&address[host_start..]).to_string();
+    Some(Email { address, domain })
 }
 
-/// Reads a `domain` cell: lower case, a leading `www.` dropped.
+/// `Name <addr>` → `addr`; anything else unchanged.
+fn unwrap_angle_brackets(t: &str) -> &str {
+    let Some(inner) = t.strip_suffix('>') else {
+        return t;
+    };
+    inner.rfind('<').map_or(t, |open| inner[open + 1..].trim())
+}
+
+/// `mailto:addr?subject=…` → `addr`; anything else unchanged.
+fn strip_mailto(t: &str) -> &str {
+    match t.get(..7) {
+        Some(head) if head.eq_ignore_ascii_case("mailto:") => {
+            t[7..].split('?').next().unwrap_or("")
+        }
+        _ => t,
+    }
+}
+
+/// Reads a `domain` cell: lower case, a leading `www.` dropped. Ops paste
+/// websites and addresses into domain columns, so a URL gives its host
+/// (`https://www.ibm.com/about` → `ibm.com`, a port dropped) and an email
+/// address its domain (`joe@ibm.com` → `ibm.com`). Text with spaces or without
+/// a dot is unreadable.
 pub fn parse_domain(raw: &str) -> Option<String> {
-    let t = raw.trim().to_lowercase();
-    let t = t.strip_prefix("www.").unwrap_or(&t);
-    (!t.is_empty()).then(|| t.to_string())
+    if super::is_placeholder(raw) {
+        return None;
+    }
+    let host = url_host(raw.trim());
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if !is_valid_host(host) {
+        return None;
+    }
+    let mut lower = String::with_capacity(host.len());
+    push_lowercase(host, &mut lower);
+    if drop_www(&lower).len() < lower.len() {
+        lower.drain(.."www.".len());
+    }
+    Some(lower)
+}
+
+/// Lower-cases char by char, the same way for an email's domain and a
+/// `domain` cell (`str::to_lowercase` would treat a final `Σ` differently).
+fn push_lowercase(s: &str, out: &mut String) {
+    out.extend(s.chars().flat_map(char::to_lowercase));
+}
+
+/// The host of a URL-ish text: scheme, user, path, query, fragment and port removed.
+fn url_host(t: &str) -> &str {
+    let t = match t.find("://") {
+        Some(i) if is_scheme(&t[..i]) => &t[i + 3..],
+        _ => t.strip_prefix("//").unwrap_or(t),
+    };
+    let t = t.split(['/', '?', '#']).next().unwrap_or("");
+    let t = t.rsplit_once('@').map_or(t, |(_, host)| host);
+    match t.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => t,
+    }
+}
+
+/// `http`, `https`, `ftp`, …: a letter then letters, digits, `+`, `-` or `.`.
+fn is_scheme(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// A `.`, no empty label, labels of letters, digits, `-` and `_` only.
+fn is_valid_host(host: &str) -> bool {
+    host.contains('.')
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// Drops a leading `www.` unless that leaves no dot.
+fn drop_www(host: &str) -> &str {
+    match host.strip_prefix("www.") {
+        Some(rest) if rest.contains('.') => rest,
+        _ => host,
+    }
+}
+
+/// The domain itself, then each parent on label boundaries:
+/// `us.ibm.com` → `us.ibm.com`, `ibm.com`, `com`. Used for "in set" tests,
+/// where a domain is in a set holding it or one of its parents.
+pub fn parent_domains(d: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(d), |s| s.split_once('.').map(|(_, parent)| parent))
+        .take_while(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(raw: &str) -> Option<(String, String)> {
+        parse_email(raw).map(|e| (e.address, e.domain))
+    }
+
+    fn pair(address: &str, domain: &str) -> Option<(String, String)> {
+        Some((address.to_string(), domain.to_string()))
+    }
+
+    #[test]
+    fn spec_email_examples() {
+        assert_eq!(
+            email("Joe.Doe@US.IBM.com"),
+            pair("joe.doe@us.ibm.com", "us.ibm.com")
+        );
+        assert_eq!(email("jane@nasa.gov"), pair("jane@nasa.gov", "nasa.gov"));
+        assert_eq!(
+            email("a@www.company7.com"),
+            pair("a@www.company7.com", "company7.com")
+        );
+    }
+
+    #[test]
+    fn email_messy_cases() {
+        assert_eq!(email("  Joe@X.com  "), pair("joe@x.com", "x.com"));
+        assert_eq!(email("joe@x.com."), pair("joe@x.com", "x.com"));
+        assert_eq!(email("Jane Doe <Jane@X.com>"), pair("jane@x.com", "x.com"));
+        assert_eq!(
+            email("\"jane@x.com\" <jane@y.com>"),
+            pair("jane@y.com", "y.com")
+        );
+        assert_eq!(email("<jane@x.com>"), pair("jane@x.com", "x.com"));
+        assert_eq!(email("mailto:jane@x.com"), pair("jane@x.com", "x.com"));
+        assert_eq!(
+            email("MAILTO:jane@x.com?subject=hi"),
+            pair("jane@x.com", "x.com")
+        );
+        assert_eq!(email("joe@www.com"), pair("joe@www.com", "www.com"));
+        assert_eq!(email("jo.é@Münich.DE"), pair("jo.é@münich.de", "münich.de"));
+        assert_eq!(email("a@İΣ.gr").map(|e| e.1), parse_domain("İΣ.gr"));
+        assert_eq!(email("first last@x.com"), pair("first last@x.com", "x.com"));
+        assert_eq!(
+            email("joe+tag@mail.x-y.co.uk"),
+            pair("joe+tag@mail.x-y.co.uk", "mail.x-y.co.uk")
+        );
+        let bad = [
+            "",
+            "n/a",
+            "unknown",
+            "joe",
+            "@x.com",
+            "joe@",
+            "joe@x",
+            "joe@@x.com",
+            "a@b@x.com",
+            "joe@.x.com",
+            "joe@x..com",
+            "joe@x.com..",
+            "joe@.",
+            "joe@x .com",
+            "joe@x.com;",
+            "joe@x.com, amy@y.com",
+            "Jane <>",
+            "Jane <jane>",
+            "joe@x.com/path",
+            "mailto:",
+            "joe@www.",
+            "<@x.com>",
+        ];
+        for raw in bad {
+            assert_eq!(email(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn spec_domain_examples() {
+        assert_eq!(parse_domain("www.ibm.com").as_deref(), Some("ibm.com"));
+        assert_eq!(parse_domain("IBM.com").as_deref(), Some("ibm.com"));
+    }
+
+    #[test]
+    fn domain_messy_cases() {
+        let cases = [
+            ("https://www.ibm.com/about", "ibm.com"),
+            ("http://IBM.com", "ibm.com"),
+            ("HTTPS://www.IBM.com:8443/x?y=1#z", "ibm.com"),
+            ("//cdn.ibm.com/", "cdn.ibm.com"),
+            ("ibm.com/about", "ibm.com"),
+            ("www.ibm.com.", "ibm.com"),
+            ("  us.IBM.com ", "us.ibm.com"),
+            ("joe@ibm.com", "ibm.com"),
+            ("mailto:joe@ibm.com", "ibm.com"),
+            ("https://user:pw@ibm.com", "ibm.com"),
+            ("www.com", "www.com"),
+            ("www2.ibm.com", "www2.ibm.com"),
+            ("bücher.de", "bücher.de"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse_domain(raw).as_deref(), Some(want), "{raw:?}");
+        }
+        let bad = [
+            "",
+            "N/A",
+            "-",
+            "ibm",
+            "IBM Corp",
+            "ibm .com",
+            "ibm. com",
+            ".com",
+            "ibm..com",
+            "https://",
+            "http://ibm",
+            "ibm.com:",
+            "www.",
+            "a,b.com",
+            "ibm.com!",
+        ];
+        for raw in bad {
+            assert_eq!(parse_domain(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn parents() {
+        let all: Vec<&str> = parent_domains("us.ibm.com").collect();
+        assert_eq!(all, ["us.ibm.com", "ibm.com", "com"]);
+        assert_eq!(parent_domains("com").collect::<Vec<_>>(), ["com"]);
+        assert_eq!(parent_domains("").count(), 0);
+        assert!(!parent_domains("notibm.com").any(|d| d == "ibm.com"));
+    }
+
+    #[test]
+    fn never_panics() {
+        let alphabet = [
+            "a", ".", "@", "<", ">", "/", ":", " ", "é", "w", "\u{0}", "?",
+        ];
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    for d in alphabet {
+                        let s = format!("{a}{b}{c}{d}");
+                        let _ = (parse_email(&s), parse_domain(&s));
+                        let _ = parent_domains(&s).count();
+                    }
+                }
+            }
+        }
+        for s in [
+            "mailto",
+            "mailt",
+            "mailto:@",
+            "<",
+            ">",
+            "<>",
+            "İ@İ.İ",
+            "💌@💌.com",
+            "://",
+            "a://b.c",
+        ] {
+            let _ = (parse_email(s), parse_domain(s));
+        }
+    }
 }
