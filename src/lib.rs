@@ -1,7 +1,78 @@
 //! `route`: a rule language for lead routing.
 //!
-//! The pipeline: [`syntax`] (text → AST) → check (names, types, lints) →
-//! compile (decision DAG) → eval (routing, explain) → run (CSV in/out).
+//! The pipeline: [`syntax`] (text → AST) → [`check`] (names, types, lints →
+//! [`ir`]) → [`compile`] (decision DAG) → [`eval`] (routing) → [`run`] (CSV
+//! in/out). [`commands`] holds one function per CLI subcommand.
 
+pub mod check;
+pub mod commands;
+pub mod compile;
+pub mod data;
+pub mod diagnostics;
+pub mod eval;
+pub mod generate;
+pub mod ir;
+pub mod run;
 pub mod syntax;
 pub mod values;
+
+use diagnostics::{Diagnostic, Sources};
+use std::path::Path;
+
+/// A rule file read, parsed and checked.
+pub struct Loaded {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present when the file has no error-level findings.
+    pub program: Option<ir::Program>,
+}
+
+/// Reads and checks a rule file. `Err` when it cannot be read at all
+/// (missing, or not UTF-8: the message names the line and column).
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let mut sources = Sources::default();
+    let (diagnostics, program) = load_program(path, &mut sources)?;
+    Ok(Loaded {
+        sources,
+        diagnostics,
+        program,
+    })
+}
+
+/// Like [`load`], adding to shared `sources` (for checking several files).
+pub fn load_into(path: &Path, sources: &mut Sources) -> Result<Vec<Diagnostic>, String> {
+    load_program(path, sources).map(|(d, _)| d)
+}
+
+fn load_program(
+    path: &Path,
+    sources: &mut Sources,
+) -> Result<(Vec<Diagnostic>, Option<ir::Program>), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = data::decode_utf8(bytes).map_err(|(line, column)| {
+        format!(
+            "{}:{line}:{column}: the rule file is not UTF-8 text (first bad byte here)",
+            path.display()
+        )
+    })?;
+    let (diagnostics, program) = check_source(path, text, sources);
+    Ok((diagnostics, program))
+}
+
+/// Parses and checks rule text; data files resolve relative to `path`.
+pub fn check_source(
+    path: &Path,
+    text: String,
+    sources: &mut Sources,
+) -> (Vec<Diagnostic>, Option<ir::Program>) {
+    let file = sources.add(&path.display().to_string(), text);
+    let parsed = syntax::parse(sources.text(file), file);
+    match parsed {
+        Err(d) => (vec![*d], None),
+        Ok(ast) => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let checked = check::check(&ast, file, dir, sources);
+            (checked.diagnostics, checked.program)
+        }
+    }
+}

@@ -1,9 +1,17 @@
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use route::commands::{self, CheckOptions, Emit, RunOptions};
+use route::diagnostics::Format;
+use route::run::Encoding;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "route", version, about = "Lead routing rules: check, run, explain")]
+#[command(
+    name = "route",
+    version,
+    about = "Lead routing rules you can test, diff and explain"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -12,28 +20,129 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Parse, type-check and lint rule files.
-    Check { files: Vec<PathBuf> },
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
+        /// `--deny warnings`: warnings fail the check too.
+        #[arg(long, value_name = "warnings")]
+        deny: Option<DenyArg>,
+    },
+    /// Route every lead of a CSV file.
+    Run {
+        rules: PathBuf,
+        /// The lead CSV file; `-` reads standard input.
+        input: PathBuf,
+        /// Where the routed CSV goes (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Where rejected rows go (default: OUT.rejects.csv beside the output).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// The run date, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        now: Option<String>,
+        /// The lead file's encoding: utf-8, windows-1252 or latin1.
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
+    },
+    /// Show the compiled decision DAG.
+    Compile {
+        rules: PathBuf,
+        #[arg(long, value_enum, default_value_t = EmitArg::Dag)]
+        emit: EmitArg,
+    },
+    /// Write realistic, messy sample leads (deterministic by seed).
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        rows: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyArg {
+    Warnings,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitArg {
+    Dot,
+    Dag,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Check { files } => {
-            let mut ok = true;
-            for f in files {
-                match std::fs::read_to_string(&f) {
-                    Ok(src) if route::syntax::parser::parses(&src) => {}
-                    Ok(_src) => {
-                        eprintln!("{}: {:?}", f.display(), route::syntax::parser::parse_error(&_src));
-                        ok = false;
-                    }
-                    Err(e) => {
-                        eprintln!("{}: {e}", f.display());
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            ExitCode::from(if ok { 0 } else { 1 })
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    let code = match cli.command {
+        Command::Check {
+            files,
+            format,
+            deny,
+        } => {
+            let format = match format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Github => Format::Github,
+            };
+            let color = color && std::io::stdout().is_terminal() && format == Format::Human;
+            let options = CheckOptions {
+                format,
+                deny_warnings: deny.is_some(),
+                color,
+            };
+            commands::check(&files, &options, &mut out, &mut err)
         }
-    }
+        Command::Run {
+            rules,
+            input,
+            output,
+            rejects,
+            now,
+            encoding,
+        } => {
+            let Some(encoding) = Encoding::from_label(&encoding) else {
+                eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
+                return ExitCode::from(commands::CANNOT_RUN);
+            };
+            drop(out);
+            let options = RunOptions {
+                rules,
+                input,
+                output,
+                rejects,
+                encoding,
+                now,
+                color,
+            };
+            commands::run(&options, &mut err)
+        }
+        Command::Compile { rules, emit } => {
+            let emit = match emit {
+                EmitArg::Dot => Emit::Dot,
+                EmitArg::Dag => Emit::Dag,
+            };
+            commands::compile_rules(&rules, emit, &mut out, &mut err, color)
+        }
+        Command::Generate { rows, seed, output } => {
+            drop(out);
+            commands::generate(rows, seed, output.as_deref(), &mut err)
+        }
+    };
+    ExitCode::from(code)
 }

@@ -1,13 +1,476 @@
 //! Integration tests that run the `route` binary on files.
 
-use std::process::Command;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
-fn route() -> Command {
+fn route(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn route_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temp dir")
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+/// The three route columns of each output data row.
+fn route_columns(output: &[u8]) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(output);
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let n = r.len();
+            (n - 3..n).map(|i| r[i].to_string()).collect()
+        })
+        .collect()
 }
 
 #[test]
-fn check_accepts_the_shipped_example() {
-    let out = route().args(["check", "rules/acme.route"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+fn check_accepts_the_shipped_examples() {
+    for file in [
+        "rules/acme.route",
+        "rules/emea.route",
+        "rules/public_sector.route",
+    ] {
+        let out = route(&["check", file]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn run_routes_each_lead_and_keeps_the_input_bytes() {
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected = concat!(
+        "Lead ID,Email,Country,Employees,Note,route_queue,route_owner,route_rule\n",
+        "1,jane@nasa.gov,USA,10,\"plain\",gov,,Government\n",
+        "2,a@ibm.com,U.S.,\"5,000\",\"has \"\"quotes\"\", commas\",enterprise,,US enterprise\n",
+        "3,b@x.com,us,n/a,\"line one\r\nline two\",smb,,US small\n",
+        "4,c@x.de,Deutschland,50000,,rest,,default\n",
+    );
+    assert_eq!(text(&out.stdout), expected);
+    let summary = text(&out.stderr);
+    assert!(
+        summary.contains("4 leads in, 4 routed, 0 rejected"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn run_reads_stdin_and_writes_a_file() {
+    let dir = temp();
+    let out_path = dir.path().join("routed.csv");
+    let input = std::fs::read("tests/fixtures/small.csv").unwrap();
+    let out = route_with_stdin(
+        &[
+            "run",
+            "tests/fixtures/small.route",
+            "-",
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let routed = std::fs::read(&out_path).unwrap();
+    assert_eq!(route_columns(&routed).len(), 4);
+}
+
+#[test]
+fn bad_rows_go_to_the_rejects_file_byte_for_byte() {
+    let dir = temp();
+    let input = b"\xEF\xBB\xBFLead ID,Email,Country,Employees\n1,a@b.com,US,5\n2,ragged\n3,caf\xE9@x.com,US,5\n\n4,d@e.gov,US,1\n";
+    let leads = write(dir.path(), "leads.csv", input);
+    let out_path = dir.path().join("out.csv");
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        leads.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a rejected row makes exit 1");
+    let rejects_path = dir.path().join("out.rejects.csv");
+    let summary = text(&out.stderr);
+    assert!(
+        summary.contains("4 leads in, 2 routed, 2 rejected"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("out.rejects.csv"),
+        "the summary names the rejects file: {summary}"
+    );
+    let rejects = std::fs::read(&rejects_path).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(&rejects[..]);
+    assert_eq!(
+        reader.byte_headers().unwrap(),
+        &csv::ByteRecord::from(vec!["line", "reason", "record"])
+    );
+    let rows: Vec<csv::ByteRecord> = reader.byte_records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][0], b"3");
+    assert!(text(&rows[0][1]).contains("ragged"));
+    assert_eq!(&rows[0][2], b"2,ragged");
+    assert_eq!(&rows[1][0], b"4");
+    assert!(text(&rows[1][1]).contains("not UTF-8"));
+    assert_eq!(&rows[1][2], b"3,caf\xE9@x.com,US,5");
+    let routed = std::fs::read(&out_path).unwrap();
+    assert_eq!(route_columns(&routed).len(), 2);
+}
+
+#[test]
+fn rejects_default_beside_stdout_is_route_rejects_csv() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,Email,Country,Employees\n1,x\n",
+    );
+    let rules = std::fs::canonicalize("tests/fixtures/small.route").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args([
+            "run",
+            rules.to_str().unwrap(),
+            "leads.csv",
+            "--rejects",
+            "bad.csv",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        dir.path().join("bad.csv").exists(),
+        "--rejects names the file"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(["run", rules.to_str().unwrap(), "leads.csv"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(dir.path().join("route.rejects.csv").exists());
+}
+
+#[test]
+fn no_rejects_file_when_nothing_is_rejected() {
+    let dir = temp();
+    let out_path = dir.path().join("out.csv");
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!dir.path().join("out.rejects.csv").exists());
+}
+
+#[test]
+fn a_missing_column_stops_the_run_naming_the_closest_header() {
+    let dir = temp();
+    let leads = write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,E-mail,Country,Employees\n1,a@b.com,US,5\n",
+    );
+    let out = route(&["run", "tests/fixtures/small.route", leads.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("\"Email\"") && err.contains("\"E-mail\""),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is written when the run cannot start"
+    );
+}
+
+#[test]
+fn a_column_named_twice_stops_the_run() {
+    let dir = temp();
+    let leads = write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,Email,Country,Employees,email\n1,a@b.com,US,5,x\n",
+    );
+    let out = route(&["run", "tests/fixtures/small.route", leads.to_str().unwrap()]);
+    // "Email" matches exactly once; the case-insensitive twin is not a second match.
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let leads = write(
+        dir.path(),
+        "twice.csv",
+        b"Lead ID,Email,Country,Employees,Email\n1,a@b.com,US,5,x\n",
+    );
+    let out = route(&["run", "tests/fixtures/small.route", leads.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("twice"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn windows_1252_files_are_read_with_encoding() {
+    let dir = temp();
+    let leads = write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,Email,Country,Employees\n1,jos\xE9@x.gov,M\xE9xico,5\n",
+    );
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        leads.to_str().unwrap(),
+        "--encoding",
+        "windows-1252",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1,josé@x.gov,México,5,gov,,Government"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = route(&["run", "tests/fixtures/small.route", leads.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "without --encoding the row is not UTF-8"
+    );
+}
+
+#[test]
+fn leads_no_rule_takes_get_empty_route_columns_without_default() {
+    let dir = temp();
+    let leads = write(dir.path(), "leads.csv", b"Country\nUS\nFR\n");
+    let out = route(&[
+        "run",
+        "tests/fixtures/no_default.route",
+        leads.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        text(&out.stdout),
+        "Country,route_queue,route_owner,route_rule\nUS,us,,US\nFR,,,\n"
+    );
+    assert!(
+        text(&out.stderr).contains("1 leads matched no rule"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn run_refuses_rules_with_errors() {
+    let out = route(&[
+        "run",
+        "tests/ui/unknown_field.route",
+        "tests/fixtures/small.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unknown-name") && err.contains("did you mean `country`?"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn check_exit_codes_follow_the_spec() {
+    assert_eq!(
+        route(&["check", "tests/ui/unknown_field.route"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        route(&["check", "tests/ui/unused.route"]).status.code(),
+        Some(0),
+        "warnings alone pass"
+    );
+    assert_eq!(
+        route(&["check", "tests/ui/unused.route", "--deny", "warnings"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        route(&["check", "tests/fixtures/does-not-exist.route"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_rule_file_that_is_not_utf8_is_refused_with_its_line_and_column() {
+    let dir = temp();
+    let rules = write(
+        dir.path(),
+        "bad.route",
+        b"queue a\ndefault to a # caf\xE9\n",
+    );
+    let out = route(&["check", rules.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.route:2:19"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_leading_bom_in_a_rule_file_is_skipped() {
+    let dir = temp();
+    let rules = write(
+        dir.path(),
+        "bom.route",
+        b"\xEF\xBB\xBFrouting \"x\"\nqueue a\ndefault to a\n",
+    );
+    assert_eq!(
+        route(&["check", rules.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn check_json_has_the_spec_shape() {
+    let out = route(&[
+        "check",
+        "--format",
+        "json",
+        "tests/ui/overlapping_tiers.route",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["errors"], 1);
+    assert_eq!(doc["warnings"], 0);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "overlapping-tiers");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "tests/ui/overlapping_tiers.route");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(d["witness"]["Employees"], "100");
+    assert_eq!(d["related"][0]["line"], 3);
+}
+
+#[test]
+fn check_github_and_sarif_formats() {
+    let out = route(&[
+        "check",
+        "--format",
+        "github",
+        "tests/ui/unknown_field.route",
+    ]);
+    let gh = text(&out.stdout);
+    assert!(
+        gh.starts_with("::error file=tests/ui/unknown_field.route,line=4,col=16"),
+        "{gh}"
+    );
+    let out = route(&["check", "--format", "sarif", "tests/ui/unknown_field.route"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "unknown-name");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+}
+
+#[test]
+fn compile_draws_the_dag() {
+    let out = route(&["compile", "rules/acme.route", "--emit", "dot"]);
+    assert_eq!(out.status.code(), Some(0));
+    let dot = text(&out.stdout);
+    assert!(dot.starts_with("digraph route {") && dot.trim_end().ends_with('}'));
+    assert!(dot.contains("US enterprise"));
+    let out = route(&["compile", "rules/acme.route", "--emit", "dag"]);
+    let dag = text(&out.stdout);
+    assert!(
+        dag.starts_with("dag: ") && dag.contains("test nodes") && dag.contains("edges"),
+        "{dag}"
+    );
+}
+
+#[test]
+fn the_example_runs_over_its_sample_leads_losing_none() {
+    let dir = temp();
+    let out_path = dir.path().join("routed.csv");
+    let out = route(&[
+        "run",
+        "rules/acme.route",
+        "rules/leads.csv",
+        "-o",
+        out_path.to_str().unwrap(),
+        "--now",
+        "2026-11-25",
+    ]);
+    let summary = text(&out.stderr);
+    let numbers: Vec<u64> = summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .take(3)
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(
+        numbers[0],
+        numbers[1] + numbers[2],
+        "in = routed + rejected: {summary}"
+    );
+    let input_records = csv::ReaderBuilder::new()
+        .from_path("rules/leads.csv")
+        .unwrap()
+        .byte_records()
+        .count() as u64;
+    assert_eq!(numbers[0], input_records, "{summary}");
+    let routed = std::fs::read(&out_path).unwrap();
+    assert_eq!(route_columns(&routed).len() as u64, numbers[1]);
+}
+
+#[test]
+fn generate_is_deterministic_by_seed() {
+    let a = route(&["generate", "--rows", "50", "--seed", "7"]);
+    let b = route(&["generate", "--rows", "50", "--seed", "7"]);
+    assert_eq!(a.stdout, b.stdout);
+    assert_ne!(
+        a.stdout,
+        route(&["generate", "--rows", "50", "--seed", "8"]).stdout
+    );
 }

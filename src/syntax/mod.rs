@@ -1,3 +1,6 @@
 //! Text → AST: the pest grammar, the typed AST with spans, and the parser.
 
+pub mod ast;
 pub mod parser;
+
+pub use parser::parse;

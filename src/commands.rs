@@ -1,0 +1,237 @@
+//! One function per subcommand: plain arguments in, exit code out. The
+//! binary only parses flags and calls these; tests call them directly.
+
+use crate::diagnostics::{self, Diagnostic, Format, Sources};
+use crate::run::{Encoding, Rejects, RunError};
+use crate::{compile, Loaded};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Exit codes shared by every command.
+pub const OK: u8 = 0;
+pub const FINDINGS: u8 = 1;
+pub const CANNOT_RUN: u8 = 2;
+
+pub struct CheckOptions {
+    pub format: Format,
+    pub deny_warnings: bool,
+    pub color: bool,
+}
+
+/// `route check FILE...`: findings to `out`; problems running to `err`.
+pub fn check(
+    files: &[PathBuf],
+    options: &CheckOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let mut diagnostics = Vec::new();
+    let mut sources = Sources::default();
+    for file in files {
+        match crate::load_into(file, &mut sources) {
+            Ok(found) => diagnostics.extend(found),
+            Err(message) => {
+                let _ = writeln!(err, "error: {message}");
+                return CANNOT_RUN;
+            }
+        }
+    }
+    let _ = out.write_all(
+        diagnostics::render(options.format, &diagnostics, &sources, options.color).as_bytes(),
+    );
+    let failing = |d: &Diagnostic| d.is_error() || options.deny_warnings;
+    if diagnostics.iter().any(failing) {
+        FINDINGS
+    } else {
+        OK
+    }
+}
+
+pub struct RunOptions {
+    pub rules: PathBuf,
+    /// `-` reads standard input.
+    pub input: PathBuf,
+    /// `None` writes standard output.
+    pub output: Option<PathBuf>,
+    pub rejects: Option<PathBuf>,
+    pub encoding: Encoding,
+    pub now: Option<String>,
+    pub color: bool,
+}
+
+/// `route run RULES INPUT`: the summary goes to `err`.
+pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
+    if let Some(now) = &options.now {
+        if !crate::data::reps::is_date(now) {
+            let _ = writeln!(err, "error: --now {now} is not a date\n  help: write it as YYYY-MM-DD, e.g. --now 2026-11-25");
+            return CANNOT_RUN;
+        }
+    }
+    let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let dag = compile::compile(&loaded.program);
+    let rejects_path = options
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(options.output.as_deref()));
+    let mut rejects = Rejects::new(rejects_path);
+    let result = route_to_output(&loaded, &dag, options, &mut rejects);
+    let finished = rejects.finish();
+    match (result, finished) {
+        (Ok(summary), Ok(())) => {
+            let _ = err.write_all(summary.render(Some(rejects.path())).as_bytes());
+            if summary.rejected > 0 {
+                FINDINGS
+            } else {
+                OK
+            }
+        }
+        (Err(e), _) => {
+            report_run_error(&e, err);
+            CANNOT_RUN
+        }
+        (_, Err(e)) => {
+            let _ = writeln!(
+                err,
+                "error: cannot write the rejects file {}: {e}",
+                rejects.path().display()
+            );
+            CANNOT_RUN
+        }
+    }
+}
+
+fn route_to_output(
+    loaded: &LoadedProgram,
+    dag: &compile::Dag,
+    options: &RunOptions,
+    rejects: &mut Rejects,
+) -> Result<crate::run::Summary, RunError> {
+    let input: Box<dyn std::io::Read> = if options.input.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&options.input).map_err(|e| RunError {
+            message: format!("cannot open {}: {e}", options.input.display()),
+            help: None,
+        })?;
+        Box::new(file)
+    };
+    let output: Box<dyn Write> = match &options.output {
+        None => Box::new(std::io::stdout().lock()),
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| RunError {
+            message: format!("cannot create {}: {e}", path.display()),
+            help: None,
+        })?),
+    };
+    crate::run::route_csv(
+        &loaded.program,
+        dag,
+        input,
+        options.encoding,
+        output,
+        rejects,
+    )
+}
+
+/// A rule file that passed its checks, with its sources for messages.
+pub struct LoadedProgram {
+    pub program: crate::ir::Program,
+    pub sources: Sources,
+}
+
+/// Loads rules for run/compile: refuses a file with error-level findings.
+fn load_for_use(path: &Path, err: &mut dyn Write, color: bool) -> Option<LoadedProgram> {
+    let loaded: Loaded = match crate::load(path) {
+        Ok(l) => l,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return None;
+        }
+    };
+    let errors: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    match loaded.program {
+        Some(program) if errors.is_empty() => Some(LoadedProgram {
+            program,
+            sources: loaded.sources,
+        }),
+        _ => {
+            let _ = err
+                .write_all(diagnostics::render_human(&errors, &loaded.sources, color).as_bytes());
+            let _ = writeln!(
+                err,
+                "error: {} has errors; fix them first (see `route check`)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+fn report_run_error(e: &RunError, err: &mut dyn Write) {
+    let _ = writeln!(err, "error: {}", e.message);
+    if let Some(help) = &e.help {
+        let _ = writeln!(err, "  help: {help}");
+    }
+}
+
+/// `OUT.rejects.csv` beside the output (`routed.csv` → `routed.rejects.csv`),
+/// or `route.rejects.csv` in the working directory for standard output.
+pub fn default_rejects_path(output: Option<&Path>) -> PathBuf {
+    match output {
+        None => PathBuf::from("route.rejects.csv"),
+        Some(out) => {
+            let stem = out
+                .file_stem()
+                .map_or_else(|| "route".into(), |s| s.to_string_lossy().into_owned());
+            out.with_file_name(format!("{stem}.rejects.csv"))
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    Dot,
+    Dag,
+}
+
+/// `route compile RULES --emit dot|dag`.
+pub fn compile_rules(
+    rules: &Path,
+    emit: Emit,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let Some(loaded) = load_for_use(rules, err, color) else {
+        return CANNOT_RUN;
+    };
+    let dag = compile::compile(&loaded.program);
+    let text = match emit {
+        Emit::Dot => compile::to_dot(&loaded.program, &dag),
+        Emit::Dag => compile::to_text(&loaded.program, &dag),
+    };
+    let _ = out.write_all(text.as_bytes());
+    OK
+}
+
+/// `route generate`: realistic messy leads for tests and benchmarks.
+pub fn generate(rows: u64, seed: u64, output: Option<&Path>, err: &mut dyn Write) -> u8 {
+    let result = match output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| crate::generate::write_leads(std::io::BufWriter::new(f), rows, seed)),
+        None => crate::generate::write_leads(std::io::stdout().lock(), rows, seed),
+    };
+    match result {
+        Ok(()) => OK,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write leads: {e}");
+            CANNOT_RUN
+        }
+    }
+}

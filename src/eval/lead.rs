@@ -1,0 +1,135 @@
+//! A lead as the router sees it: each base value normalized once.
+
+use crate::ir::{Accessor, FieldId, FieldType, Program, Scalar};
+use crate::values::{self, is_placeholder};
+
+/// The normalized values of one lead, indexed by `BaseId`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lead {
+    pub values: Vec<Scalar>,
+}
+
+/// What reading one cell found, for the run summary's data-quality counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    Value,
+    /// Empty or a placeholder such as `n/a`.
+    Blank,
+    /// Text that is not a value of the field's type.
+    Unreadable,
+}
+
+/// Which bases each field feeds, so a field is parsed once per lead.
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    per_field: Vec<Vec<(Accessor, usize)>>,
+    types: Vec<FieldType>,
+}
+
+impl Decoder {
+    pub fn new(program: &Program) -> Self {
+        let mut per_field = vec![Vec::new(); program.fields.len()];
+        for (i, base) in program.bases.iter().enumerate() {
+            per_field[base.field].push((base.accessor, i));
+        }
+        let types = program.fields.iter().map(|f| f.ty).collect();
+        Decoder { per_field, types }
+    }
+
+    /// Fields whose cells the program reads.
+    pub fn fields_read(&self) -> impl Iterator<Item = FieldId> + '_ {
+        self.per_field
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(f, _)| f)
+    }
+
+    pub fn bases_len(&self) -> usize {
+        self.per_field.iter().map(Vec::len).sum()
+    }
+
+    /// Normalizes one field's raw cell into the lead's base values.
+    pub fn decode_field(&self, field: FieldId, raw: &str, lead: &mut Lead) -> Reading {
+        let wanted = &self.per_field[field];
+        if wanted.is_empty() {
+            return Reading::Value;
+        }
+        if lead.values.len() < self.bases_len() {
+            lead.values.resize(self.bases_len(), Scalar::Missing);
+        }
+        let decoded = decode(self.types[field], raw);
+        let reading = match &decoded {
+            Decoded::Missing if is_placeholder(raw) => Reading::Blank,
+            Decoded::Missing => Reading::Unreadable,
+            _ => Reading::Value,
+        };
+        for (accessor, base) in wanted {
+            lead.values[*base] = decoded.get(*accessor);
+        }
+        reading
+    }
+}
+
+/// A field's value with everything its accessors need.
+enum Decoded {
+    Missing,
+    Plain(Scalar),
+    Email(values::email::Email),
+    Phone(values::Phone),
+}
+
+impl Decoded {
+    fn get(&self, accessor: Accessor) -> Scalar {
+        match (self, accessor) {
+            (Decoded::Plain(s), Accessor::Whole) => s.clone(),
+            (Decoded::Email(e), Accessor::Whole) => Scalar::Text(e.address.clone()),
+            (Decoded::Email(e), Accessor::Domain) => Scalar::Text(e.domain.clone()),
+            (Decoded::Phone(p), Accessor::Whole) => Scalar::Text(p.digits.clone()),
+            (Decoded::Phone(p), Accessor::Country) => {
+                p.country.map_or(Scalar::Missing, |c| Scalar::Code(c.0))
+            }
+            (Decoded::Phone(p), Accessor::Area) => p
+                .area
+                .map_or(Scalar::Missing, |a| Scalar::Num(i64::from(a))),
+            (Decoded::Phone(p), Accessor::State) => {
+                p.state.map_or(Scalar::Missing, |s| Scalar::Code(s.0))
+            }
+            _ => Scalar::Missing,
+        }
+    }
+}
+
+fn decode(ty: FieldType, raw: &str) -> Decoded {
+    match ty {
+        FieldType::Email => {
+            values::email::parse_email(raw).map_or(Decoded::Missing, Decoded::Email)
+        }
+        FieldType::Phone => {
+            values::phone::parse_phone(raw).map_or(Decoded::Missing, Decoded::Phone)
+        }
+        _ => match normalize(ty, raw) {
+            Scalar::Missing => Decoded::Missing,
+            s => Decoded::Plain(s),
+        },
+    }
+}
+
+/// The normalized value of a raw cell of a type (email and phone: their
+/// whole value). Rule literals and data files are read with this too, so a
+/// literal and a lead value compare alike.
+pub fn normalize(ty: FieldType, raw: &str) -> Scalar {
+    let value = match ty {
+        FieldType::Text => values::text::normalize_text(raw).map(Scalar::Text),
+        FieldType::Number => values::number::parse_number(raw).map(Scalar::Num),
+        FieldType::Money => values::number::parse_money(raw).map(Scalar::Num),
+        FieldType::Zip => values::zip::parse_zip(raw).map(|z| Scalar::Num(i64::from(z))),
+        FieldType::Email => values::email::parse_email(raw).map(|e| Scalar::Text(e.address)),
+        FieldType::Domain => values::email::parse_domain(raw).map(Scalar::Text),
+        FieldType::Country => values::country::parse_country(raw).map(|c| Scalar::Code(c.0)),
+        FieldType::State => values::state::parse_state(raw).map(|s| Scalar::Code(s.0)),
+        FieldType::Phone => values::phone::parse_phone(raw).map(|p| Scalar::Text(p.digits)),
+        FieldType::Company => values::company::company_key(raw).map(Scalar::Text),
+    };
+    value.unwrap_or(Scalar::Missing)
+}

@@ -1,0 +1,75 @@
+//! Matching the header's columns to the fields the rules declare.
+
+use super::reader::Record;
+use super::RunError;
+use crate::check::closest;
+use crate::ir::Program;
+
+pub fn header_cells(header: &Record) -> Result<Vec<String>, RunError> {
+    (0..header.len())
+        .map(|i| {
+            let cell = header.field(i).unwrap_or_default();
+            std::str::from_utf8(&cell)
+                .map(|s| s.trim().to_string())
+                .map_err(|_| RunError {
+                    message: format!("header column {} is not UTF-8", i + 1),
+                    help: Some("save the file as UTF-8, or pass --encoding windows-1252".into()),
+                })
+        })
+        .collect()
+}
+
+/// The header index of each field's column: an exact match, else the one
+/// match that differs only in case.
+pub fn match_fields(program: &Program, header: &[String]) -> Result<Vec<usize>, RunError> {
+    program
+        .fields
+        .iter()
+        .map(|f| find_column(&f.column, &f.name, header))
+        .collect()
+}
+
+fn find_column(column: &str, field: &str, header: &[String]) -> Result<usize, RunError> {
+    let exact: Vec<usize> = positions(header, |h| h == column);
+    let found = if exact.is_empty() {
+        positions(header, |h| h.eq_ignore_ascii_case(column))
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let help = match closest(column, header.iter().map(String::as_str)) {
+                Some(c) => format!(
+                    "the closest header is \"{c}\"; fix the header or the field's column name"
+                ),
+                None => format!("the header has: {}", header.join(", ")),
+            };
+            Err(RunError {
+                message: format!("the input has no column \"{column}\" (field `{field}`)"),
+                help: Some(help),
+            })
+        }
+        [first, second, ..] => Err(RunError {
+            message: format!(
+                "the input names column \"{column}\" twice (columns {} and {})",
+                first + 1,
+                second + 1
+            ),
+            help: Some(
+                "rename or delete one of the two columns so field `".to_string()
+                    + field
+                    + "` reads one",
+            ),
+        }),
+    }
+}
+
+fn positions(header: &[String], pred: impl Fn(&str) -> bool) -> Vec<usize> {
+    header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| pred(h))
+        .map(|(i, _)| i)
+        .collect()
+}

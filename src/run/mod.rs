@@ -1,0 +1,176 @@
+//! `route run`: lead CSV in, routed CSV out, rejects and a summary.
+//!
+//! Records stay raw bytes: the output copies each input record byte for
+//! byte and appends `route_queue,route_owner,route_rule`; only the cells
+//! the rules read are decoded.
+
+mod columns;
+pub mod reader;
+mod rejects;
+mod summary;
+pub mod transcode;
+
+pub use rejects::Rejects;
+pub use summary::Summary;
+
+use crate::compile::Dag;
+use crate::eval::{Decoder, Lead, Reading};
+use crate::ir::{Decision, Program, Target};
+use reader::RecordReader;
+use std::io::{self, Read, Write};
+
+/// Text encodings of lead files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// `windows-1252` or `latin1`: decoded to UTF-8 as it is read.
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn from_label(label: &str) -> Option<Encoding> {
+        match label.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(Encoding::Utf8),
+            "windows-1252" | "cp1252" | "latin1" | "latin-1" | "iso-8859-1" => {
+                Some(Encoding::Windows1252)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a run could not go on (exit 2).
+#[derive(Debug)]
+pub struct RunError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl RunError {
+    fn io(what: &str, e: io::Error) -> Self {
+        RunError {
+            message: format!("{what}: {e}"),
+            help: None,
+        }
+    }
+}
+
+/// Routes every record of `input` into `output`; unreadable rows go to `rejects`.
+pub fn route_csv(
+    program: &Program,
+    dag: &Dag,
+    input: impl Read,
+    encoding: Encoding,
+    output: impl Write,
+    rejects: &mut Rejects,
+) -> Result<Summary, RunError> {
+    let input: Box<dyn Read> = match encoding {
+        Encoding::Utf8 => Box::new(input),
+        Encoding::Windows1252 => Box::new(transcode::Windows1252::new(input)),
+    };
+    let mut reader = RecordReader::new(input);
+    let mut out = io::BufWriter::with_capacity(1 << 18, output);
+    let read_error = |e| RunError::io("cannot read the input", e);
+    let write_error = |e| RunError::io("cannot write the output", e);
+    let Some(header) = reader.next_record().map_err(read_error)? else {
+        return Err(RunError {
+            message: "the input is empty: it has no header row".into(),
+            help: Some("the first line of a lead file names its columns".into()),
+        });
+    };
+    let header_cells = columns::header_cells(&header)?;
+    let columns = columns::match_fields(program, &header_cells)?;
+    out.write_all(header.raw).map_err(write_error)?;
+    out.write_all(b",route_queue,route_owner,route_rule\n")
+        .map_err(write_error)?;
+
+    let decoder = Decoder::new(program);
+    let read: Vec<usize> = decoder.fields_read().collect();
+    let mut summary = Summary::new(program);
+    let mut lead = Lead::default();
+    let mut line_out = Vec::with_capacity(256);
+    while let Some(record) = reader.next_record().map_err(read_error)? {
+        summary.rows_in += 1;
+        if let Err(reason) = check_record(&record, header_cells.len()) {
+            rejects
+                .reject(record.line, &reason, record.raw)
+                .map_err(|e| RunError::io("cannot write the rejects file", e))?;
+            summary.rejected += 1;
+            continue;
+        }
+        for &field in &read {
+            let cell = record.field(columns[field]).unwrap_or_default();
+            let text = std::str::from_utf8(&cell).unwrap_or_default();
+            if decoder.decode_field(field, text, &mut lead) == Reading::Unreadable {
+                summary.unreadable[field] += 1;
+            }
+        }
+        let decision = dag.decide(program, &lead);
+        summary.count(decision, program);
+        line_out.clear();
+        line_out.extend_from_slice(record.raw);
+        append_route_columns(program, decision, &mut line_out);
+        out.write_all(&line_out).map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)?;
+    Ok(summary)
+}
+
+/// Why a record cannot be routed, if it cannot.
+fn check_record(record: &reader::Record, width: usize) -> Result<(), String> {
+    if let Err(e) = std::str::from_utf8(record.raw) {
+        let good = &record.raw[..e.valid_up_to()];
+        let column = String::from_utf8_lossy(good).chars().count() + 1;
+        return Err(format!(
+            "not UTF-8: byte 0x{:02X} at character {column} (try --encoding windows-1252)",
+            record.raw[e.valid_up_to()]
+        ));
+    }
+    if record.len() != width {
+        return Err(format!(
+            "ragged row: {} fields, the header has {width}",
+            record.len()
+        ));
+    }
+    Ok(())
+}
+
+fn append_route_columns(program: &Program, decision: &Decision, out: &mut Vec<u8>) {
+    let (queue, owner, rule) = match decision {
+        Decision::Unmatched => ("", "", ""),
+        Decision::Routed { rule, target } => {
+            let owner = match target {
+                Target::Owner { owner, .. } => owner.as_str(),
+                Target::Queue(_) => "",
+            };
+            let rule = rule.map_or("default", |r| program.rules[r].name.as_str());
+            (program.queue_name(target), owner, rule)
+        }
+    };
+    for cell in [queue, owner, rule] {
+        out.push(b',');
+        write_cell(cell, out);
+    }
+    out.push(b'\n');
+}
+
+/// A CSV cell, quoted only when it must be.
+pub fn write_cell(cell: &str, out: &mut Vec<u8>) {
+    if cell
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        || cell.starts_with(' ')
+        || cell.ends_with(' ')
+    {
+        out.push(b'"');
+        for b in cell.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell.as_bytes());
+    }
+}

@@ -1,0 +1,105 @@
+//! The run summary printed on stderr.
+
+use crate::ir::{Decision, Program};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub rows_in: u64,
+    pub routed: u64,
+    pub rejected: u64,
+    pub unmatched: u64,
+    /// Leads per `route_queue` value.
+    pub per_queue: BTreeMap<String, u64>,
+    /// Leads per rule, in rule order; the last entry is `default`.
+    pub per_rule: Vec<u64>,
+    /// Unreadable (not blank) cells per field.
+    pub unreadable: Vec<u64>,
+    columns: Vec<String>,
+    rule_names: Vec<String>,
+}
+
+impl Summary {
+    pub fn new(program: &Program) -> Self {
+        let mut rule_names: Vec<String> = program.rules.iter().map(|r| r.name.clone()).collect();
+        rule_names.push("default".into());
+        Summary {
+            rows_in: 0,
+            routed: 0,
+            rejected: 0,
+            unmatched: 0,
+            per_queue: BTreeMap::new(),
+            per_rule: vec![0; rule_names.len()],
+            unreadable: vec![0; program.fields.len()],
+            columns: program.fields.iter().map(|f| f.column.clone()).collect(),
+            rule_names,
+        }
+    }
+
+    pub fn count(&mut self, decision: &Decision, program: &Program) {
+        self.routed += 1;
+        match decision {
+            Decision::Unmatched => self.unmatched += 1,
+            Decision::Routed { rule, target } => {
+                let i = rule.unwrap_or(self.per_rule.len() - 1);
+                self.per_rule[i] += 1;
+                *self
+                    .per_queue
+                    .entry(program.queue_name(target).to_string())
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// The text for stderr; names the rejects file when there is one.
+    pub fn render(&self, rejects: Option<&std::path::Path>) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "route: {} leads in, {} routed, {} rejected",
+            self.rows_in, self.routed, self.rejected
+        );
+        if let Some(path) = rejects.filter(|_| self.rejected > 0) {
+            let _ = writeln!(out, "  rejected rows are in {}", path.display());
+        }
+        if !self.per_queue.is_empty() {
+            let _ = writeln!(out, "  by queue:");
+            for (queue, n) in &self.per_queue {
+                let _ = writeln!(out, "    {queue:<24} {n:>8}");
+            }
+        }
+        let _ = writeln!(out, "  by rule:");
+        let last = self.rule_names.len() - 1;
+        for (i, (name, n)) in self.rule_names.iter().zip(&self.per_rule).enumerate() {
+            let shown = if i == last {
+                name.clone()
+            } else {
+                format!("\"{name}\"")
+            };
+            let _ = writeln!(out, "    {shown:<40} {n:>8}");
+        }
+        if self.unmatched > 0 {
+            let _ = writeln!(
+                out,
+                "  {} leads matched no rule (no `default`): their route columns are empty",
+                self.unmatched
+            );
+        }
+        let unreadable: Vec<String> = self
+            .columns
+            .iter()
+            .zip(&self.unreadable)
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| format!("{c}: {n}"))
+            .collect();
+        if !unreadable.is_empty() {
+            let _ = writeln!(
+                out,
+                "  data quality: values that could not be read (treated as missing): {}",
+                unreadable.join(", ")
+            );
+        }
+        out
+    }
+}
