@@ -283,7 +283,7 @@ impl Checker<'_> {
         let t = self.program.tables[table].clone();
         for (i, row) in t.rows.iter().enumerate() {
             let raw = &row.cells[column];
-            let key = normalize(ty, raw);
+            let key = normalize_literal(ty, raw);
             if key.is_missing() {
                 let message = format!(
                     "key `{raw}` in table `{}` cannot be read as {}",
@@ -665,7 +665,9 @@ impl Checker<'_> {
         let mut seen: HashMap<String, &super::Loc> = HashMap::new();
         for (lit, loc) in &list.values {
             let key = match lit {
-                Literal::String(s) => format!("{:?}", normalize(vtype.literal_type(), &s.node)),
+                Literal::String(s) => {
+                    format!("{:?}", normalize_literal(vtype.literal_type(), &s.node))
+                }
                 other => format!("{other:?}"),
             };
             if let Some(first) = seen.insert(key, loc) {
@@ -763,7 +765,7 @@ impl Checker<'_> {
         let mut ok = true;
         for item in items {
             let scalar = match item {
-                Literal::String(s) => match normalize(ty, &s.node) {
+                Literal::String(s) => match normalize_literal(ty, &s.node) {
                     Scalar::Missing => self.unreadable(item, ty, file),
                     value => Some(value),
                 },
@@ -825,6 +827,24 @@ impl Checker<'_> {
             .help(&help);
         self.report(d);
         None
+    }
+}
+
+/// A value written in the rules or a data file. Like a lead value, except
+/// that a domain may be a bare suffix: `"gov"` or `".gov"` in a set of
+/// domains holds every `.gov` domain.
+fn normalize_literal(ty: FieldType, raw: &str) -> Scalar {
+    match normalize(ty, raw) {
+        Scalar::Missing if ty == FieldType::Domain => {
+            let label = raw.trim().trim_start_matches('.').to_lowercase();
+            let ok = !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-');
+            if ok {
+                Scalar::Text(label)
+            } else {
+                Scalar::Missing
+            }
+        }
+        value => value,
     }
 }
 
