@@ -227,25 +227,11 @@ impl TableIndex {
                     .filter(|(iv, _)| iv.contains(*n))
                     .map(|(_, row)| *row)
             }
-            Scalar::Text(t) if kind == Kind::Domain => {
-                parents(t).find_map(|d| self.keys.get(&Scalar::Text(d.to_string())).copied())
-            }
+            Scalar::Text(t) if kind == Kind::Domain => crate::values::email::parent_domains(t)
+                .find_map(|d| self.keys.get(&Scalar::Text(d.to_string())).copied()),
             other => self.keys.get(other).copied(),
         }
     }
-}
-
-/// A domain and each of its parents on label boundaries: `a.b.c`, `b.c`, `c`.
-pub fn parents(domain: &str) -> impl Iterator<Item = &str> {
-    let mut next = Some(domain);
-    std::iter::from_fn(move || {
-        let current = next?;
-        next = current
-            .split_once('.')
-            .map(|(_, rest)| rest)
-            .filter(|r| !r.is_empty());
-        Some(current)
-    })
 }
 
 #[derive(Clone, Debug, PartialEq)]

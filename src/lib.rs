@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod generate;
 pub mod ir;
+pub mod reader;
 pub mod run;
 pub mod syntax;
 pub mod values;

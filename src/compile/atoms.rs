@@ -56,9 +56,11 @@ impl Var {
                 cuts.partition_point(|c| c <= n) as u32
             }
             (Classify::Keys { index, .. }, v) => index.get(v).copied().unwrap_or(OTHER),
-            (Classify::Domains { index, .. }, Scalar::Text(d)) => crate::ir::parents(d)
-                .find_map(|p| index.get(p).copied())
-                .unwrap_or(OTHER),
+            (Classify::Domains { index, .. }, Scalar::Text(d)) => {
+                crate::values::email::parent_domains(d)
+                    .find_map(|p| index.get(p).copied())
+                    .unwrap_or(OTHER)
+            }
             _ => OTHER,
         }
     }

@@ -2,7 +2,7 @@
 
 use super::DataError;
 use crate::ir::TableRow;
-use crate::run::reader::{Record, RecordReader};
+use crate::reader::{Record, RecordReader};
 
 pub struct ParsedTable {
     pub columns: Vec<String>,

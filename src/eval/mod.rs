@@ -87,7 +87,7 @@ fn matches(program: &Program, m: &Matcher, v: &Val) -> bool {
             let Scalar::Text(d) = scalar else {
                 return false;
             };
-            crate::ir::parents(d)
+            crate::values::email::parent_domains(d)
                 .any(|p| set.iter().any(|s| matches!(s, Scalar::Text(t) if t == p)))
         }
         Matcher::OneOf(set) => set.contains(scalar),

@@ -1,9 +1,9 @@
 //! Matching the header's columns to the fields the rules declare.
 
-use super::reader::Record;
 use super::RunError;
 use crate::check::closest;
 use crate::ir::Program;
+use crate::reader::Record;
 
 pub fn header_cells(header: &Record) -> Result<Vec<String>, RunError> {
     (0..header.len())

@@ -5,7 +5,6 @@
 //! the rules read are decoded.
 
 mod columns;
-pub mod reader;
 mod rejects;
 mod summary;
 pub mod transcode;
@@ -16,7 +15,7 @@ pub use summary::Summary;
 use crate::compile::Dag;
 use crate::eval::{Decoder, Lead, Reading};
 use crate::ir::{Decision, Program, Target};
-use reader::RecordReader;
+use crate::reader::{Record, RecordReader};
 use std::io::{self, Read, Write};
 
 /// Text encodings of lead files.
@@ -117,7 +116,7 @@ pub fn route_csv(
 }
 
 /// Why a record cannot be routed, if it cannot.
-fn check_record(record: &reader::Record, width: usize) -> Result<(), String> {
+fn check_record(record: &Record, width: usize) -> Result<(), String> {
     if let Err(e) = std::str::from_utf8(record.raw) {
         let good = &record.raw[..e.valid_up_to()];
         let column = String::from_utf8_lossy(good).chars().count() + 1;

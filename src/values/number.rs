@@ -1,5 +1,4 @@
-//! `number` (whole numbers) and `money` (amounts in cents), plus the exact
-//! number literals of rule files.
+//! `number` (whole numbers) and `money` (amounts in cents).
 //!
 //! Everything is exact integer arithmetic on a scaled decimal: no `f64`, so
 //! `2.3M` is exactly 2,300,000 and `0.1k` exactly 100. Overflow reads as
@@ -281,140 +280,6 @@ fn before_is_letter(b: &[u8], len: usize) -> bool {
     b.len() > len && b[b.len() - len - 1].is_ascii_alphabetic()
 }
 
-/// An exact number literal of a rule file: `mantissa / 10^scale`, with no
-/// trailing zero in the fraction, so equal numbers have equal fields
-/// (`2.50` and `2.5` are the same `RuleNumber`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct RuleNumber {
-    mantissa: i128,
-    scale: u32,
-}
-
-impl RuleNumber {
-    /// A whole number.
-    pub fn from_whole(n: i64) -> RuleNumber {
-        RuleNumber {
-            mantissa: i128::from(n),
-            scale: 0,
-        }
-    }
-
-    /// The digits of the value, as an integer: the value is `mantissa / 10^scale`.
-    pub fn mantissa(&self) -> i128 {
-        self.mantissa
-    }
-
-    /// How many decimals the value has (0 for a whole number).
-    pub fn scale(&self) -> u32 {
-        self.scale
-    }
-
-    /// True when the value has no fraction.
-    pub fn is_whole(&self) -> bool {
-        self.scale == 0
-    }
-
-    /// The value, when it is whole and fits an `i64` (the literal a `number` field needs).
-    pub fn as_whole(&self) -> Option<i64> {
-        if self.scale != 0 {
-            return None;
-        }
-        i64::try_from(self.mantissa).ok()
-    }
-
-    /// The value in cents, when it has at most 2 decimals and fits an `i64`
-    /// (the literal a `money` field needs).
-    pub fn as_cents(&self) -> Option<i64> {
-        if self.scale > 2 {
-            return None;
-        }
-        i64::try_from(self.mantissa.checked_mul(pow10(2 - self.scale)?)?).ok()
-    }
-
-    /// Drops trailing zeros of the fraction, keeping the value.
-    fn normalized(mut self) -> RuleNumber {
-        while self.scale > 0 && self.mantissa % 10 == 0 {
-            self.mantissa /= 10;
-            self.scale -= 1;
-        }
-        self
-    }
-}
-
-/// Written back as plain decimal digits: `2500000`, `-0.5`.
-impl std::fmt::Display for RuleNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.scale == 0 {
-            return write!(f, "{}", self.mantissa);
-        }
-        let digits = format!(
-            "{:0>width$}",
-            self.mantissa.unsigned_abs(),
-            width = self.scale as usize + 1
-        );
-        let (int, frac) = digits.split_at(digits.len() - self.scale as usize);
-        let sign = if self.mantissa < 0 { "-" } else { "" };
-        write!(f, "{sign}{int}.{frac}")
-    }
-}
-
-/// Reads a number literal of a rule file, exactly as the grammar's `number`
-/// token: `-? DIGITS (_ DIGITS)* (. DIGITS)? (k | M | B)?` — underscores only
-/// between digits of the whole part, suffixes case-sensitive (`k` ×1,000,
-/// `M` ×1,000,000, `B` ×1,000,000,000). `None` for anything else, or when the
-/// value does not fit (about 38 significant digits).
-pub fn parse_rule_number(text: &str) -> Option<RuleNumber> {
-    let (negative, body) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (body, exp) = match body.as_bytes().last() {
-        Some(b'k') => (&body[..body.len() - 1], 3),
-        Some(b'M') => (&body[..body.len() - 1], 6),
-        Some(b'B') => (&body[..body.len() - 1], 9),
-        _ => (body, 0),
-    };
-    let (whole, fraction) = match body.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (body, None),
-    };
-    let mut m = rule_whole_digits(whole)?;
-    let mut scale = 0;
-    if let Some(f) = fraction {
-        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        for d in f.bytes() {
-            m = push_digit(m, d)?;
-            scale += 1;
-        }
-    }
-    let dec = Decimal { mantissa: m, scale }
-        .shifted(exp)?
-        .negated(negative);
-    Some(
-        RuleNumber {
-            mantissa: dec.mantissa,
-            scale: dec.scale,
-        }
-        .normalized(),
-    )
-}
-
-/// `DIGITS (_ DIGITS)*`: underscores only between digits.
-fn rule_whole_digits(whole: &str) -> Option<i128> {
-    let mut m: i128 = 0;
-    for group in whole.split('_') {
-        if group.is_empty() || !group.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        for d in group.bytes() {
-            m = push_digit(m, d)?;
-        }
-    }
-    Some(m)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,75 +488,6 @@ mod tests {
     }
 
     #[test]
-    fn rule_numbers() {
-        let n = |t: &str| parse_rule_number(t).unwrap_or_else(|| panic!("{t:?}"));
-        assert_eq!(n("1000").as_whole(), Some(1000));
-        assert_eq!(n("1_000").as_whole(), Some(1000));
-        assert_eq!(n("1_000_000").as_whole(), Some(1_000_000));
-        assert_eq!(n("2.5").as_whole(), None);
-        assert_eq!(n("2.5").as_cents(), Some(250));
-        assert_eq!(n("99.5").as_whole(), None);
-        assert_eq!(n("50M").as_whole(), Some(50_000_000));
-        assert_eq!(n("2.5M").as_whole(), Some(2_500_000));
-        assert_eq!(n("2.3M").as_cents(), Some(230_000_000));
-        assert_eq!(n("0.1k").as_whole(), Some(100));
-        assert_eq!(n("1B").as_whole(), Some(1_000_000_000));
-        assert_eq!(n("-5").as_whole(), Some(-5));
-        assert_eq!(n("-0.25").as_cents(), Some(-25));
-        assert_eq!(n("0.001").as_cents(), None);
-        assert_eq!(n("0.0015k").as_cents(), Some(150));
-        assert_eq!(n("2.50"), n("2.5"));
-        assert_eq!(n("2.000"), RuleNumber::from_whole(2));
-        assert!(n("2.000").is_whole());
-        assert_eq!(n("-0"), RuleNumber::from_whole(0));
-        assert_eq!(n("99999999999999999999").as_whole(), None);
-        assert_eq!(n("1.5k").mantissa(), 1500);
-        assert_eq!(n("1.25").scale(), 2);
-        for bad in [
-            "",
-            "-",
-            "_1",
-            "1_",
-            "1__0",
-            "1._5",
-            "1.",
-            ".5",
-            "1.5_0",
-            "+1",
-            "1K",
-            "1m",
-            "1b",
-            "1kk",
-            "1 k",
-            "1,000",
-            "--1",
-            "1e5",
-            "k",
-            "1_000.5_0",
-            &"9".repeat(60),
-        ] {
-            assert_eq!(parse_rule_number(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn rule_number_display() {
-        for (text, shown) in [
-            ("2.5M", "2500000"),
-            ("-0.5", "-0.5"),
-            ("0.05", "0.05"),
-            ("1_000", "1000"),
-            ("-12.34", "-12.34"),
-        ] {
-            assert_eq!(
-                parse_rule_number(text).map(|n| n.to_string()).as_deref(),
-                Some(shown),
-                "{text:?}"
-            );
-        }
-    }
-
-    #[test]
     fn never_panics() {
         let alphabet = [
             "0", "9", ",", ".", "-", "+", "k", "M", "b", "n", "$", "€", " ", "U", "S", "D", "_",
@@ -701,7 +497,7 @@ mod tests {
             for b in alphabet {
                 for c in alphabet {
                     let s = format!("{a}{b}{c}");
-                    let _ = (parse_number(&s), parse_money(&s), parse_rule_number(&s));
+                    let _ = (parse_number(&s), parse_money(&s));
                 }
             }
         }
@@ -726,7 +522,7 @@ mod tests {
             &"9,999".repeat(1000),
         ];
         for s in odd {
-            let _ = (parse_number(s), parse_money(s), parse_rule_number(s));
+            let _ = (parse_number(s), parse_money(s));
         }
     }
 }
