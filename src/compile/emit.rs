@@ -117,7 +117,7 @@ pub fn to_dot(program: &Program, dag: &Dag) -> String {
     let (tests, leaves, edge_count) = counts(dag, &nodes);
     let mut out = String::new();
     let title = program.name.clone().unwrap_or_else(|| "rules".into());
-    let _ = writeln!(out, "digraph route {{");
+    let _ = writeln!(out, "digraph route {{\n  rankdir=LR;");
     let _ = writeln!(
         out,
         "  label={};",
