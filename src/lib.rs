@@ -4,6 +4,7 @@
 //! [`ir`]) → [`compile`] (decision DAG) → [`eval`] (routing) → [`run`] (CSV
 //! in/out). [`commands`] holds one function per CLI subcommand.
 
+pub mod analysis;
 pub mod check;
 pub mod commands;
 pub mod compile;

@@ -1,0 +1,347 @@
+//! `cargo bench --bench run`: `route run` throughput against a plain CSV
+//! passthrough measured in the same run, and the peak memory of the
+//! release binary at two input sizes. Results are in BENCHMARKS.md.
+//!
+//! Environment:
+//! - `ROUTE_BENCH_ROWS` (default 1,000,000): rows for the throughput runs,
+//!   and the smaller of the two memory runs.
+//! - `ROUTE_BENCH_BIG_ROWS` (default 5,000,000): rows for the larger memory run.
+//! - `ROUTE_BENCH_SKIP_MEMORY=1`: skip the memory runs.
+//!
+//! Every contestant reads the same generated file (in the page cache after
+//! the warm-up round) and writes to a `BufWriter` over `std::io::sink()`, so
+//! output I/O is the cost of copying into a buffer and nothing more. Rounds
+//! are interleaved (csv, reader, route; csv, reader, route; …) so that a
+//! slow spell on the machine hits every contestant alike; each keeps its
+//! best time.
+
+use route::reader::RecordReader;
+use route::run::{Encoding, Rejects};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SEED: u64 = 42;
+const MEASURED_ROUNDS: usize = 3;
+/// The output buffer of every contestant, the size `route_csv` uses.
+const OUT_BUFFER: usize = 1 << 18;
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter or other flags are ignored.
+    let rows = env_u64("ROUTE_BENCH_ROWS", 1_000_000);
+    let big_rows = env_u64("ROUTE_BENCH_BIG_ROWS", 5_000_000);
+    let skip_memory = std::env::var("ROUTE_BENCH_SKIP_MEMORY").is_ok_and(|v| v == "1");
+
+    let dir = TempDir::new();
+    let leads = dir.path().join("leads.csv");
+    generate(&leads, rows);
+    let bytes = std::fs::metadata(&leads).expect("stat leads").len();
+    println!(
+        "input: {rows} rows, {:.1} MB, seed {SEED} ({})",
+        bytes as f64 / 1e6,
+        leads.display()
+    );
+
+    throughput(&leads, rows, bytes, dir.path());
+
+    if skip_memory {
+        println!("\npeak memory: skipped (ROUTE_BENCH_SKIP_MEMORY=1)");
+    } else {
+        memory(&leads, rows, big_rows, dir.path());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Throughput
+
+struct Contestant {
+    name: &'static str,
+    run: Box<dyn Fn() -> u64>,
+    best: Duration,
+}
+
+fn throughput(leads: &Path, rows: u64, bytes: u64, dir: &Path) {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/acme.route");
+    let (program, dag) = load_rules(&rules);
+    let rejects_path = dir.join("bench.rejects.csv");
+
+    let csv_leads = leads.to_path_buf();
+    let reader_leads = leads.to_path_buf();
+    let route_leads = leads.to_path_buf();
+    let mut contestants = [
+        Contestant {
+            name: "csv passthrough",
+            run: Box::new(move || csv_passthrough(&csv_leads)),
+            best: Duration::MAX,
+        },
+        Contestant {
+            name: "RecordReader copy",
+            run: Box::new(move || reader_copy(&reader_leads)),
+            best: Duration::MAX,
+        },
+        Contestant {
+            name: "route run (acme)",
+            run: Box::new(move || {
+                let mut rejects = Rejects::new(rejects_path.clone());
+                let input = File::open(&route_leads).expect("open leads");
+                let summary = route::run::route_csv(
+                    &program,
+                    &dag,
+                    input,
+                    Encoding::Utf8,
+                    io::sink(),
+                    &mut rejects,
+                )
+                .unwrap_or_else(|e| panic!("route run failed: {}", e.message));
+                rejects.finish().expect("flush rejects");
+                summary.rows_in
+            }),
+            best: Duration::MAX,
+        },
+    ];
+
+    println!(
+        "\nthroughput: 1 warm-up round + best of {MEASURED_ROUNDS} interleaved rounds, \
+         output to BufWriter<io::sink()>"
+    );
+    for round in 0..=MEASURED_ROUNDS {
+        for c in &mut contestants {
+            let start = Instant::now();
+            let records = (c.run)();
+            let elapsed = start.elapsed();
+            // The csv baseline counts the header as a record; the others do not.
+            let data_records = if c.name == "csv passthrough" {
+                records.saturating_sub(1)
+            } else {
+                records
+            };
+            assert_eq!(data_records, rows, "{} saw {records} records", c.name);
+            if round > 0 {
+                c.best = c.best.min(elapsed);
+            }
+        }
+    }
+
+    let baseline = contestants[0].best.as_secs_f64();
+    println!(
+        "\n{:<20} {:>9} {:>9} {:>12} {:>10}",
+        "", "best s", "MB/s", "rows/s", "vs csv"
+    );
+    for c in &contestants {
+        let secs = c.best.as_secs_f64();
+        println!(
+            "{:<20} {:>9.3} {:>9.1} {:>12.0} {:>9.1}%",
+            c.name,
+            secs,
+            bytes as f64 / 1e6 / secs,
+            rows as f64 / secs,
+            100.0 * baseline / secs
+        );
+    }
+    println!(
+        "\nroute run / csv passthrough throughput: {:.1}% (target >= 60%)",
+        100.0 * baseline / contestants[2].best.as_secs_f64()
+    );
+}
+
+fn load_rules(path: &Path) -> (route::ir::Program, route::compile::Dag) {
+    let loaded = route::load(path).unwrap_or_else(|e| panic!("{e}"));
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    let program = match loaded.program {
+        Some(p) if errors == 0 => p,
+        _ => panic!("{} has {errors} errors", path.display()),
+    };
+    let dag = route::compile::compile(&program);
+    (program, dag)
+}
+
+/// Baseline A: the `csv` crate with its defaults, `ByteRecord` in and out.
+fn csv_passthrough(leads: &Path) -> u64 {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(leads)
+        .expect("open leads");
+    let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(OUT_BUFFER, io::sink()));
+    let mut record = csv::ByteRecord::new();
+    let mut count = 0;
+    while reader.read_byte_record(&mut record).expect("read csv") {
+        writer.write_byte_record(&record).expect("write csv");
+        count += 1;
+    }
+    writer.flush().expect("flush csv");
+    count
+}
+
+/// Baseline B: our reader's own ceiling, copying each record's raw bytes.
+fn reader_copy(leads: &Path) -> u64 {
+    let mut reader = RecordReader::new(File::open(leads).expect("open leads"));
+    let mut out = BufWriter::with_capacity(OUT_BUFFER, io::sink());
+    let mut count = 0;
+    let _header = reader.next_record().expect("read header");
+    while let Some(record) = reader.next_record().expect("read record") {
+        out.write_all(record.raw).expect("write");
+        out.write_all(b"\n").expect("write");
+        count += 1;
+    }
+    out.flush().expect("flush");
+    count
+}
+
+// ---------------------------------------------------------------------------
+// Peak memory
+
+fn memory(leads: &Path, rows: u64, big_rows: u64, dir: &Path) {
+    // Cargo builds the binary with the bench's profile (release settings)
+    // before running a bench, and tells us where it is.
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_route"));
+    if !binary.exists() {
+        println!(
+            "\npeak memory: skipped, {} is missing; build it with `cargo build --release`",
+            binary.display()
+        );
+        return;
+    }
+    let big = dir.join("leads-big.csv");
+    generate(&big, big_rows);
+
+    let how = if Path::new(TIME).exists() {
+        format!("{TIME} -f %M (the child's max RSS)")
+    } else {
+        "polling /proc/<pid>/status VmHWM every 5 ms (peak as of the last poll)".to_string()
+    };
+    println!(
+        "\npeak memory: {} run rules/acme.route INPUT > /dev/null, measured with {how}",
+        binary.display()
+    );
+    let small_kb = peak_rss(&binary, leads, dir);
+    let big_kb = peak_rss(&binary, &big, dir);
+    std::fs::remove_file(&big).expect("remove big leads");
+    for (n, (kb, wall)) in [(rows, small_kb), (big_rows, big_kb)] {
+        println!(
+            "{n:>10} rows: {kb:>7} KiB ({:.1} MiB) peak RSS  ({wall:.2} s wall)",
+            kb as f64 / 1024.0
+        );
+    }
+    println!(
+        "peak RSS {big_rows} rows / {rows} rows: {:.2}x",
+        big_kb.0 as f64 / small_kb.0 as f64
+    );
+}
+
+const TIME: &str = "/usr/bin/time";
+
+/// The child's peak resident set size in KiB, and its wall time in seconds.
+fn peak_rss(binary: &Path, leads: &Path, dir: &Path) -> (u64, f64) {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/acme.route");
+    let rejects = dir.join("memory.rejects.csv");
+    let args = [
+        "run".as_ref(),
+        rules.as_os_str(),
+        leads.as_os_str(),
+        "--rejects".as_ref(),
+        rejects.as_os_str(),
+    ];
+    let start = Instant::now();
+    let peak = if Path::new(TIME).exists() {
+        let report = dir.join("time.txt");
+        let status = Command::new(TIME)
+            .args(["-f", "%M", "-o"])
+            .arg(&report)
+            .arg(binary)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run /usr/bin/time");
+        check_exit(status.code());
+        // GNU time writes "Command exited with non-zero status 1" first
+        // when there were rejects; the figure is the last line.
+        let text = std::fs::read_to_string(&report).expect("read time report");
+        text.lines()
+            .rev()
+            .find_map(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no figure in {TIME}'s report: {text:?}"))
+    } else {
+        poll_vm_hwm(binary, &args)
+    };
+    (peak, start.elapsed().as_secs_f64())
+}
+
+/// Exit 0 (all routed) and 1 (some rejects) are both a finished run.
+fn check_exit(code: Option<i32>) {
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "route run exited with {code:?}"
+    );
+}
+
+/// VmHWM is the process's own high-water mark, so the last reading before
+/// exit is the peak up to then; growth in the last 5 ms could be missed.
+fn poll_vm_hwm(binary: &Path, args: &[&std::ffi::OsStr]) -> u64 {
+    let mut child = Command::new(binary)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run route");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().expect("wait for route") {
+            check_exit(status.code());
+            return peak;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Input
+
+fn generate(path: &Path, rows: u64) {
+    let file = File::create(path).expect("create leads file");
+    route::generate::write_leads(file, rows, SEED).expect("write leads");
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .replace('_', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v} is not a row count")),
+        Err(_) => default,
+    }
+}
+
+/// A directory under the system temp dir, removed when dropped (also when
+/// a run panics).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("route-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
