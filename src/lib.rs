@@ -61,15 +61,32 @@ fn load_program(
     Ok((diagnostics, program))
 }
 
-/// Parses and checks rule text; data files resolve relative to `path`.
+/// Parses and checks rule text, then runs the set analysis; data files
+/// resolve relative to `path`. The program is returned only when no finding
+/// is an error.
 pub fn check_source(
     path: &Path,
     text: String,
     sources: &mut Sources,
 ) -> (Vec<Diagnostic>, Option<ir::Program>) {
+    let (mut diagnostics, program) = resolve_source(path, text, sources);
+    let Some(program) = program else {
+        return (diagnostics, None);
+    };
+    diagnostics.extend(analysis::analyze(&program));
+    let usable = !diagnostics.iter().any(Diagnostic::is_error);
+    (diagnostics, usable.then_some(program))
+}
+
+/// Parses and checks rule text without the set analysis: the program is
+/// there when names, types and data files are sound.
+pub fn resolve_source(
+    path: &Path,
+    text: String,
+    sources: &mut Sources,
+) -> (Vec<Diagnostic>, Option<ir::Program>) {
     let file = sources.add(&path.display().to_string(), text);
-    let parsed = syntax::parse(sources.text(file), file);
-    match parsed {
+    match syntax::parse(sources.text(file), file) {
         Err(d) => (vec![*d], None),
         Ok(ast) => {
             let dir = path.parent().unwrap_or(Path::new("."));

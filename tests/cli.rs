@@ -273,7 +273,7 @@ fn windows_1252_files_are_read_with_encoding() {
 }
 
 #[test]
-fn leads_no_rule_takes_get_empty_route_columns_without_default() {
+fn run_refuses_rules_that_leave_leads_without_a_queue() {
     let dir = temp();
     let leads = write(dir.path(), "leads.csv", b"Country\nUS\nFR\n");
     let out = route(&[
@@ -281,15 +281,44 @@ fn leads_no_rule_takes_get_empty_route_columns_without_default() {
         "tests/fixtures/no_default.route",
         leads.to_str().unwrap(),
     ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no-default") && err.contains("example lead: Country="),
+        "{err}"
+    );
+}
+
+#[test]
+fn leads_no_rule_takes_get_empty_route_columns() {
+    // The analysis refuses such files, so route the program directly.
+    let path = Path::new("tests/fixtures/no_default.route");
+    let mut sources = route::diagnostics::Sources::default();
+    let (_, program) =
+        route::resolve_source(path, std::fs::read_to_string(path).unwrap(), &mut sources);
+    let program = program.expect("names and types are sound");
+    let dag = route::compile::compile(&program);
+    let dir = temp();
+    let mut rejects = route::run::Rejects::new(dir.path().join("rejects.csv"));
+    let mut out = Vec::new();
+    let summary = route::run::route_csv(
+        &program,
+        &dag,
+        &b"Country\nUS\nFR\n"[..],
+        route::run::Encoding::Utf8,
+        &mut out,
+        &mut rejects,
+    )
+    .unwrap();
     assert_eq!(
-        text(&out.stdout),
+        text(&out),
         "Country,route_queue,route_owner,route_rule\nUS,us,,US\nFR,,,\n"
     );
-    assert!(
-        text(&out.stderr).contains("1 leads matched no rule"),
-        "{}",
-        text(&out.stderr)
+    assert_eq!(
+        (summary.rows_in, summary.routed, summary.unmatched),
+        (2, 2, 1)
     );
+    assert!(summary.render(None).contains("1 leads matched no rule"));
 }
 
 #[test]

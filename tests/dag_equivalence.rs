@@ -28,9 +28,7 @@ fn pool(program: &Program, sources_text: &str) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for word in
-        sources_text.split(['"', ',', '\n', '[', ']'])
-    {
+    for word in sources_text.split(['"', ',', '\n', '[', ']']) {
         let w = word.trim();
         if !w.is_empty() && w.len() < 40 {
             pool.push(w.to_string());
@@ -101,7 +99,7 @@ fn lead(
 
 fn load(path: &Path, text: String) -> (Program, String) {
     let mut sources = Sources::default();
-    let (diags, program) = route::check_source(path, text.clone(), &mut sources);
+    let (diags, program) = route::resolve_source(path, text.clone(), &mut sources);
     let program =
         program.unwrap_or_else(|| panic!("{} has errors: {diags:#?}\n{text}", path.display()));
     let mut all_text = text;
@@ -140,7 +138,7 @@ fn picks() -> impl Strategy<Value = Vec<Vec<(u32, u32)>>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn shipped_rule_files(picks in picks()) {

@@ -33,6 +33,10 @@ pub enum Op {
     Then,
     /// First-match: NEXT → the second operand.
     Chain,
+    /// A rule's diagram as a set: the leads it takes (unary).
+    Takes,
+    /// Leads two rules both take and send to different places.
+    Differ,
 }
 
 pub struct Mdd<'a> {
@@ -226,6 +230,27 @@ impl<'a> Mdd<'a> {
             Op::Then if a == TRUE => Some(b),
             Op::Chain if a == NEXT => Some(b),
             Op::Chain if self.is_terminal(a) => Some(a),
+            Op::Takes if a == NEXT => Some(FALSE),
+            Op::Takes if self.is_terminal(a) => Some(TRUE),
+            Op::Differ if a == NEXT || b == NEXT => Some(FALSE),
+            Op::Differ if self.is_terminal(a) && self.is_terminal(b) => {
+                Some(if self.target(a) == self.target(b) {
+                    FALSE
+                } else {
+                    TRUE
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Where a leaf sends a lead.
+    fn target(&self, id: NodeId) -> Option<&crate::ir::Target> {
+        match (&self.nodes[id as usize], id) {
+            (Node::Terminal(t), _) if *t > NEXT => match &self.leaves[(*t - 3) as usize] {
+                Decision::Routed { target, .. } => Some(target),
+                Decision::Unmatched => None,
+            },
             _ => None,
         }
     }

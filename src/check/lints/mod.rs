@@ -2,7 +2,6 @@
 //! comment says what the lint finds, why it matters, and how to fix it.
 
 mod empty_queue;
-mod no_default;
 mod tiers;
 mod unused;
 
@@ -12,5 +11,4 @@ pub(crate) fn run(c: &mut Checker) {
     unused::check(c);
     empty_queue::check(c);
     tiers::check(c);
-    no_default::check(c);
 }
