@@ -3,7 +3,7 @@
 
 use crate::diagnostics::FileId;
 use crate::syntax::ast::Span;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub type FieldId = usize;
 pub type TierId = usize;

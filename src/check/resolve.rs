@@ -391,7 +391,7 @@ impl Checker<'_> {
             }
         }
         TableIndex {
-            keys: HashMap::new(),
+            keys: Default::default(),
             ranges,
         }
     }

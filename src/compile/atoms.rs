@@ -4,7 +4,8 @@
 
 use crate::eval::{self, Lead};
 use crate::ir::{Cond, Dest, Interval, Kind, Lookup, Matcher, Program, Scalar, Test, ValueExpr};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// A variable of the DAG: one base value partitioned into atoms, or one
 /// text pattern test (true / false) that no partition decides.
@@ -120,7 +121,7 @@ struct Collected {
 /// Returns them with the variable of each base (in first-use order).
 pub fn collect(program: &Program) -> (Vec<Var>, Vec<Option<usize>>) {
     let mut order: Vec<usize> = Vec::new();
-    let mut found: HashMap<usize, Collected> = HashMap::new();
+    let mut found: HashMap<usize, Collected> = HashMap::default();
     let mut patterns: Vec<Test> = Vec::new();
     let mut visit = |expr: &ValueExpr, matcher: Option<&Test>| {
         let base = expr.base();

@@ -31,13 +31,19 @@ pub struct Dag {
 impl Dag {
     /// The decision for a lead: walk the ordered rules, then the DAG.
     pub fn decide(&self, program: &Program, lead: &Lead) -> &Decision {
+        &self.leaves[self.decide_leaf(program, lead)]
+    }
+
+    /// The index in `leaves` of a lead's decision, for callers that keep
+    /// something per leaf (output text, counts).
+    pub fn decide_leaf(&self, program: &Program, lead: &Lead) -> usize {
         for (_, rule_root) in &self.ordered {
             let end = self.walk(program, *rule_root, lead);
             if end != NEXT {
-                return self.leaf(end);
+                return self.leaf_index(end);
             }
         }
-        self.leaf(self.walk(program, self.root, lead))
+        self.leaf_index(self.walk(program, self.root, lead))
     }
 
     fn walk(&self, program: &Program, mut id: NodeId, lead: &Lead) -> NodeId {
@@ -48,9 +54,14 @@ impl Dag {
     }
 
     fn leaf(&self, id: NodeId) -> &Decision {
+        &self.leaves[self.leaf_index(id)]
+    }
+
+    /// Leaf terminals are `3 + index`; the first leaf is always "unmatched".
+    fn leaf_index(&self, id: NodeId) -> usize {
         match &self.nodes[id as usize] {
-            Node::Terminal(l) if *l > NEXT => &self.leaves[(*l - 3) as usize],
-            _ => &Decision::Unmatched,
+            Node::Terminal(l) if *l > NEXT => (*l - 3) as usize,
+            _ => 0,
         }
     }
 

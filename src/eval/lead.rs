@@ -64,8 +64,14 @@ impl Decoder {
             Decoded::Missing => Reading::Unreadable,
             _ => Reading::Value,
         };
-        for (accessor, base) in wanted {
-            lead.values[*base] = decoded.get(*accessor);
+        match wanted.as_slice() {
+            // The common case: one value of the field is read; move it.
+            [(accessor, base)] => lead.values[*base] = decoded.take(*accessor),
+            _ => {
+                for (accessor, base) in wanted {
+                    lead.values[*base] = decoded.get(*accessor);
+                }
+            }
         }
         reading
     }
@@ -80,6 +86,17 @@ enum Decoded {
 }
 
 impl Decoded {
+    /// Like `get`, without copying text.
+    fn take(self, accessor: Accessor) -> Scalar {
+        match (self, accessor) {
+            (Decoded::Plain(s), Accessor::Whole) => s,
+            (Decoded::Email(e), Accessor::Whole) => Scalar::Text(e.address),
+            (Decoded::Email(e), Accessor::Domain) => Scalar::Text(e.domain),
+            (Decoded::Phone(p), Accessor::Whole) => Scalar::Text(p.digits),
+            (other, accessor) => other.get(accessor),
+        }
+    }
+
     fn get(&self, accessor: Accessor) -> Scalar {
         match (self, accessor) {
             (Decoded::Plain(s), Accessor::Whole) => s.clone(),

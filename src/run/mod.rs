@@ -16,6 +16,7 @@ use crate::compile::Dag;
 use crate::eval::{Decoder, Lead, Reading};
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
+use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 /// Text encodings of lead files.
@@ -87,54 +88,78 @@ pub fn route_csv(
     let read: Vec<usize> = decoder.fields_read().collect();
     let mut summary = Summary::new(program);
     let mut lead = Lead::default();
-    let mut line_out = Vec::with_capacity(256);
+    // The three route columns depend only on the decision: write each once.
+    let suffixes: Vec<Vec<u8>> = dag
+        .leaves
+        .iter()
+        .map(|d| route_columns(program, d))
+        .collect();
+    let mut per_leaf = vec![0u64; dag.leaves.len()];
     while let Some(record) = reader.next_record().map_err(read_error)? {
         summary.rows_in += 1;
-        if let Err(reason) = check_record(&record, header_cells.len()) {
-            rejects
-                .reject(record.line, &reason, record.raw)
-                .map_err(|e| RunError::io("cannot write the rejects file", e))?;
-            summary.rejected += 1;
-            continue;
-        }
+        let text = match check_record(&record, header_cells.len()) {
+            Ok(text) => text,
+            Err(reason) => {
+                rejects
+                    .reject(record.line, &reason, record.raw)
+                    .map_err(|e| RunError::io("cannot write the rejects file", e))?;
+                summary.rejected += 1;
+                continue;
+            }
+        };
         for &field in &read {
-            let cell = record.field(columns[field]).unwrap_or_default();
-            let text = std::str::from_utf8(&cell).unwrap_or_default();
-            if decoder.decode_field(field, text, &mut lead) == Reading::Unreadable {
+            let cell = cell_text(&record, text, columns[field]);
+            if decoder.decode_field(field, &cell, &mut lead) == Reading::Unreadable {
                 summary.unreadable[field] += 1;
             }
         }
-        let decision = dag.decide(program, &lead);
-        summary.count(decision, program);
-        line_out.clear();
-        line_out.extend_from_slice(record.raw);
-        append_route_columns(program, decision, &mut line_out);
-        out.write_all(&line_out).map_err(write_error)?;
+        let leaf = dag.decide_leaf(program, &lead);
+        per_leaf[leaf] += 1;
+        out.write_all(record.raw).map_err(write_error)?;
+        out.write_all(&suffixes[leaf]).map_err(write_error)?;
     }
     out.flush().map_err(write_error)?;
+    for (decision, n) in dag.leaves.iter().zip(per_leaf) {
+        summary.count(decision, program, n);
+    }
     Ok(summary)
 }
 
-/// Why a record cannot be routed, if it cannot.
-fn check_record(record: &Record, width: usize) -> Result<(), String> {
-    if let Err(e) = std::str::from_utf8(record.raw) {
+/// A cell's text. The record is valid UTF-8 and cells end at ASCII
+/// delimiters, so a cell is a slice of the record's text unless it had to
+/// be unescaped.
+fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
+    match record.field(i) {
+        Some(Cow::Borrowed(bytes)) => {
+            let start = bytes.as_ptr() as usize - record.raw.as_ptr() as usize;
+            Cow::Borrowed(text.get(start..start + bytes.len()).unwrap_or_default())
+        }
+        Some(Cow::Owned(bytes)) => Cow::Owned(String::from_utf8(bytes).unwrap_or_default()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// The record's text, or why it cannot be routed.
+fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a str, String> {
+    let text = std::str::from_utf8(record.raw).map_err(|e| {
         let good = &record.raw[..e.valid_up_to()];
         let column = String::from_utf8_lossy(good).chars().count() + 1;
-        return Err(format!(
+        format!(
             "not UTF-8: byte 0x{:02X} at character {column} (try --encoding windows-1252)",
             record.raw[e.valid_up_to()]
-        ));
-    }
+        )
+    })?;
     if record.len() != width {
         return Err(format!(
             "ragged row: {} fields, the header has {width}",
             record.len()
         ));
     }
-    Ok(())
+    Ok(text)
 }
 
-fn append_route_columns(program: &Program, decision: &Decision, out: &mut Vec<u8>) {
+/// `,route_queue,route_owner,route_rule` and the line break, for a decision.
+fn route_columns(program: &Program, decision: &Decision) -> Vec<u8> {
     let (queue, owner, rule) = match decision {
         Decision::Unmatched => ("", "", ""),
         Decision::Routed { rule, target } => {
@@ -146,11 +171,13 @@ fn append_route_columns(program: &Program, decision: &Decision, out: &mut Vec<u8
             (program.queue_name(target), owner, rule)
         }
     };
+    let mut out = Vec::new();
     for cell in [queue, owner, rule] {
         out.push(b',');
-        write_cell(cell, out);
+        write_cell(cell, &mut out);
     }
     out.push(b'\n');
+    out
 }
 
 /// A CSV cell, quoted only when it must be.

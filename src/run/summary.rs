@@ -37,17 +37,21 @@ impl Summary {
         }
     }
 
-    pub fn count(&mut self, decision: &Decision, program: &Program) {
-        self.routed += 1;
+    /// Counts `n` leads that got `decision`.
+    pub fn count(&mut self, decision: &Decision, program: &Program, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.routed += n;
         match decision {
-            Decision::Unmatched => self.unmatched += 1,
+            Decision::Unmatched => self.unmatched += n,
             Decision::Routed { rule, target } => {
                 let i = rule.unwrap_or(self.per_rule.len() - 1);
-                self.per_rule[i] += 1;
+                self.per_rule[i] += n;
                 *self
                     .per_queue
                     .entry(program.queue_name(target).to_string())
-                    .or_default() += 1;
+                    .or_default() += n;
             }
         }
     }

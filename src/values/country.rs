@@ -13,8 +13,8 @@
 //! state only in a `state` field); England, Scotland, Wales and Northern
 //! Ireland are `GB`; Kosovo (`XK`, user-assigned) is included.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// An ISO 3166-1 alpha-2 code, upper case ASCII.
@@ -97,7 +97,7 @@ fn country_keys() -> impl Iterator<Item = (&'static str, [u8; 2])> {
 pub(crate) fn build_index<V: Copy + PartialEq>(
     pairs: impl Iterator<Item = (&'static str, V)>,
 ) -> (HashMap<Box<str>, V>, Vec<String>) {
-    let mut map: HashMap<Box<str>, V> = HashMap::new();
+    let mut map: HashMap<Box<str>, V> = HashMap::default();
     let mut clashes = Vec::new();
     for (raw, value) in pairs {
         let key = fold_key(raw);

@@ -84,7 +84,14 @@ pub fn parse_domain(raw: &str) -> Option<String> {
 /// Lower-cases char by char, the same way for an email's domain and a
 /// `domain` cell (`str::to_lowercase` would treat a final `Σ` differently).
 fn push_lowercase(s: &str, out: &mut String) {
-    out.extend(s.chars().flat_map(char::to_lowercase));
+    // Nearly every address is ASCII: skip the Unicode tables for it.
+    if s.is_ascii() {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.extend(s.chars().flat_map(char::to_lowercase));
+    }
 }
 
 /// The host of a URL-ish text: scheme, user, path, query, fragment and port removed.

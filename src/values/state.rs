@@ -6,7 +6,7 @@
 //! seen in data read as today's: `NF` → `NL`, `PQ` → `QC`, `YK` → `YT`.
 //! Military "states" (`AA`, `AE`, `AP`) are not places and are not read.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use super::country::{build_index, code2, lookup};
