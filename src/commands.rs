@@ -27,12 +27,14 @@ pub fn check(
 ) -> u8 {
     let mut diagnostics = Vec::new();
     let mut sources = Sources::default();
+    let mut unreadable = false;
     for file in files {
         match crate::load_into(file, &mut sources) {
             Ok(found) => diagnostics.extend(found),
             Err(message) => {
+                // Report it, and still check the other files.
                 let _ = writeln!(err, "error: {message}");
-                return CANNOT_RUN;
+                unreadable = true;
             }
         }
     }
@@ -40,7 +42,9 @@ pub fn check(
         diagnostics::render(options.format, &diagnostics, &sources, options.color).as_bytes(),
     );
     let failing = |d: &Diagnostic| d.is_error() || options.deny_warnings;
-    if diagnostics.iter().any(failing) {
+    if unreadable {
+        CANNOT_RUN
+    } else if diagnostics.iter().any(failing) {
         FINDINGS
     } else {
         OK
@@ -71,10 +75,16 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         return CANNOT_RUN;
     };
     let dag = compile::compile(&loaded.program);
-    let rejects_path = options
-        .rejects
-        .clone()
-        .unwrap_or_else(|| default_rejects_path(options.output.as_deref()));
+    let rejects_path = match &options.rejects {
+        Some(path) => path.clone(),
+        None => {
+            // The default rejects file is ours by name: one left by an earlier
+            // run would be mistaken for this run's.
+            let path = default_rejects_path(options.output.as_deref());
+            let _ = std::fs::remove_file(&path);
+            path
+        }
+    };
     let mut rejects = Rejects::new(rejects_path);
     let result = route_to_output(&loaded, &dag, options, &mut rejects);
     let finished = rejects.finish();
@@ -119,10 +129,7 @@ fn route_to_output(
     };
     let output: Box<dyn Write> = match &options.output {
         None => Box::new(std::io::stdout().lock()),
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| RunError {
-            message: format!("cannot create {}: {e}", path.display()),
-            help: None,
-        })?),
+        Some(path) => Box::new(crate::run::OutputFile::new(path.clone())),
     };
     crate::run::route_csv(
         &loaded.program,

@@ -318,7 +318,9 @@ fn leads_no_rule_takes_get_empty_route_columns() {
         (summary.rows_in, summary.routed, summary.unmatched),
         (2, 2, 1)
     );
-    assert!(summary.render(None).contains("1 leads matched no rule"));
+    assert!(summary
+        .render(None)
+        .contains("1 leads matched no rule and no default"));
 }
 
 #[test]
@@ -502,4 +504,88 @@ fn generate_is_deterministic_by_seed() {
         a.stdout,
         route(&["generate", "--rows", "50", "--seed", "8"]).stdout
     );
+}
+
+#[test]
+fn a_run_that_cannot_start_leaves_no_output_file() {
+    let dir = temp();
+    let leads = write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,E-mail,Country,Employees\n1,a@b.com,US,5\n",
+    );
+    let out_path = dir.path().join("out.csv");
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        leads.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out_path.exists(), "no empty output file");
+}
+
+#[test]
+fn a_stale_default_rejects_file_is_removed() {
+    let dir = temp();
+    let out_path = dir.path().join("out.csv");
+    let stale = write(
+        dir.path(),
+        "out.rejects.csv",
+        b"line,reason,record\n9,old,x\n",
+    );
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !stale.exists(),
+        "an old rejects file would be taken for this run's"
+    );
+}
+
+#[test]
+fn windows_1252_rejects_keep_the_original_bytes() {
+    let dir = temp();
+    let leads = write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,Email,Country,Employees\n1,jos\xE9@x.gov\n",
+    );
+    let rejects = dir.path().join("bad.csv");
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        leads.to_str().unwrap(),
+        "--encoding",
+        "latin1",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let bytes = std::fs::read(&rejects).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
+    let row = reader.byte_records().next().unwrap().unwrap();
+    assert_eq!(&row[2], b"1,jos\xE9@x.gov");
+}
+
+#[test]
+fn check_reports_every_file_even_when_one_cannot_be_read() {
+    let out = route(&[
+        "check",
+        "tests/fixtures/missing.route",
+        "tests/ui/unknown_field.route",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stdout).contains("unknown-name"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stderr).contains("missing.route"));
 }

@@ -5,10 +5,12 @@
 //! the rules read are decoded.
 
 mod columns;
+mod output;
 mod rejects;
 mod summary;
 pub mod transcode;
 
+pub use output::OutputFile;
 pub use rejects::Rejects;
 pub use summary::Summary;
 
@@ -100,8 +102,13 @@ pub fn route_csv(
         let text = match check_record(&record, header_cells.len()) {
             Ok(text) => text,
             Err(reason) => {
+                // The rejects file keeps the record's original bytes.
+                let original = match encoding {
+                    Encoding::Utf8 => Cow::Borrowed(record.raw),
+                    Encoding::Windows1252 => transcode::to_windows_1252(record.raw),
+                };
                 rejects
-                    .reject(record.line, &reason, record.raw)
+                    .reject(record.line, &reason, &original)
                     .map_err(|e| RunError::io("cannot write the rejects file", e))?;
                 summary.rejected += 1;
                 continue;

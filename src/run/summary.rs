@@ -86,7 +86,7 @@ impl Summary {
         if self.unmatched > 0 {
             let _ = writeln!(
                 out,
-                "  {} leads matched no rule (no `default`): their route columns are empty",
+                "  {} leads matched no rule and no default: their route columns are empty",
                 self.unmatched
             );
         }

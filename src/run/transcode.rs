@@ -1,6 +1,7 @@
 //! Reading windows-1252 (latin1) lead files as UTF-8.
 
 use encoding_rs::{Decoder, WINDOWS_1252};
+use std::borrow::Cow;
 use std::io::{self, Read};
 
 /// A reader that decodes windows-1252 bytes to UTF-8 as they stream through.
@@ -55,9 +56,29 @@ impl<R: Read> Read for Windows1252<R> {
     }
 }
 
+/// Text read from a windows-1252 file, back in its original bytes. Every
+/// windows-1252 byte decodes to a character that encodes back to it.
+pub fn to_windows_1252(utf8: &[u8]) -> Cow<'_, [u8]> {
+    let text = String::from_utf8_lossy(utf8);
+    match WINDOWS_1252.encode(&text).0 {
+        Cow::Borrowed(_) => Cow::Borrowed(utf8),
+        Cow::Owned(bytes) => Cow::Owned(bytes),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_byte_round_trips() {
+        let all: Vec<u8> = (0..=255).collect();
+        let mut text = String::new();
+        Windows1252::new(&all[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(to_windows_1252(text.as_bytes()).as_ref(), &all[..]);
+    }
 
     #[test]
     fn decodes_accents_and_the_euro_sign() {
