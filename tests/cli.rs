@@ -589,3 +589,17 @@ fn check_reports_every_file_even_when_one_cannot_be_read() {
     );
     assert!(text(&out.stderr).contains("missing.route"));
 }
+
+#[test]
+fn quoted_columns_and_phone_patterns_route() {
+    let input = b"Email,Phone\nx@us.ibm.com,\ny@z.com,(415) 555-0100\nz@z.com,+44 20 7946 0000\n";
+    let out = route_with_stdin(&["run", "tests/fixtures/quoted_column.route", "-"], input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "Email,Phone,route_queue,route_owner,route_rule\n\
+         x@us.ibm.com,,accounts,a@acme.example,Accounts\n\
+         y@z.com,(415) 555-0100,bay_area,,Bay Area phones\n\
+         z@z.com,+44 20 7946 0000,rest,,default\n"
+    );
+}

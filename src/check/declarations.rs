@@ -210,7 +210,7 @@ impl Checker<'_> {
         } else {
             1_000_000
         };
-        if n.micros % per_unit != 0 {
+        if n.micros % per_unit != 0 || !n.exact {
             let (what, help) = if ty == FieldType::Money {
                 (
                     "money keeps cents, not smaller amounts",

@@ -41,7 +41,7 @@ impl VType {
 
     fn describe(self, c: &Checker) -> String {
         match self {
-            VType::Field(t) => format!("a {} value", t.name()),
+            VType::Field(t) => format!("{} {} value", article(t.name()), t.name()),
             VType::Tier(t) => format!("tier `{}`", c.program.tiers[t].name),
             VType::Cell => "a table cell (text)".into(),
         }
@@ -595,7 +595,30 @@ impl Checker<'_> {
     ) -> Option<Vec<String>> {
         match vtype.kind() {
             Some(Kind::Text) | Some(Kind::Domain) => {
-                Some(strings.iter().map(|s| pattern_text(&s.node)).collect())
+                let ty = vtype.literal_type();
+                let mut out = Vec::new();
+                for s in strings {
+                    match pattern_for(ty, &s.node) {
+                        Some(p) => out.push(p),
+                        None => {
+                            let message =
+                                format!("\"{}\" can never appear in a {} value", s.node, ty.name());
+                            let help = match ty {
+                                FieldType::Phone => "phone values are compared as digits with the calling code, e.g. \"1415\"",
+                                _ => "company names are compared without punctuation and legal suffixes",
+                            };
+                            self.error(
+                                "type-mismatch",
+                                s.span.clone(),
+                                &message,
+                                "never matches",
+                                help,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
             }
             _ => {
                 let message = format!(
@@ -800,7 +823,7 @@ impl Checker<'_> {
             ),
             (Literal::String(_), _) => (
                 "type-mismatch",
-                format!("{shown} is not a {} value", ty.name()),
+                format!("{shown} is not {} {} value", article(ty.name()), ty.name()),
                 format!("write a {} value, e.g. {}", ty.name(), example(ty)),
             ),
             (Literal::Word(w), _) => (
@@ -814,7 +837,7 @@ impl Checker<'_> {
             ),
             _ => (
                 "type-mismatch",
-                format!("{shown} is not a {} value", ty.name()),
+                format!("{shown} is not {} {} value", article(ty.name()), ty.name()),
                 format!(
                     "{} values are written in quotes, e.g. \"{}\"",
                     ty.name(),
@@ -848,6 +871,20 @@ fn normalize_literal(ty: FieldType, raw: &str) -> Scalar {
     }
 }
 
+/// A text-test pattern in the form the value is compared in: phone
+/// numbers as digits, company names as their name key, other text lower
+/// case with whitespace collapsed. `None` when no value could contain it.
+fn pattern_for(ty: FieldType, raw: &str) -> Option<String> {
+    match ty {
+        FieldType::Phone => {
+            let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+            (!digits.is_empty()).then_some(digits)
+        }
+        FieldType::Company => crate::values::company::company_key(raw),
+        _ => Some(pattern_text(raw)),
+    }
+}
+
 /// A text-test pattern compared the way lead text is: lower case, inner
 /// whitespace collapsed (trailing spaces kept out of patterns).
 fn pattern_text(s: &str) -> String {
@@ -863,6 +900,15 @@ fn pattern_text(s: &str) -> String {
         ""
     };
     format!("{lead}{collapsed}{tail}").to_lowercase()
+}
+
+/// "a" or "an" before a type name.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn example(ty: FieldType) -> &'static str {

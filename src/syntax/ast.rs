@@ -65,6 +65,8 @@ pub enum Bound {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumberLit {
     pub micros: i128,
+    /// False when digits below a millionth were dropped: never whole.
+    pub exact: bool,
     pub span: Span,
 }
 

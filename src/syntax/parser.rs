@@ -192,15 +192,18 @@ fn range(pair: Pair<Rule>) -> RangeLit {
 }
 
 fn number(pair: Pair<Rule>) -> NumberLit {
+    let (micros, exact) = number_micros(pair.as_str()).unwrap_or((i128::MAX, true));
     NumberLit {
-        micros: number_micros(pair.as_str()).unwrap_or(i128::MAX),
+        micros,
+        exact,
         span: span(&pair),
     }
 }
 
-/// The exact value of a number literal in millionths: `1_000`, `2.5`, `50M`.
+/// The value of a number literal in millionths (`1_000`, `2.5`, `50M`), and
+/// whether that is exact: `1.0000001` is not, and so is never whole.
 /// `None` only for literals too long to hold, which later read as out of range.
-pub fn number_micros(text: &str) -> Option<i128> {
+pub fn number_micros(text: &str) -> Option<(i128, bool)> {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -212,19 +215,18 @@ pub fn number_micros(text: &str) -> Option<i128> {
         _ => (text, 1),
     };
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut micros: i128 = 0;
-    for b in whole.bytes().filter(|b| *b != b'_') {
-        micros = micros.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    let frac = frac.trim_end_matches('0');
+    let mut mantissa: i128 = 0;
+    for b in whole.bytes().chain(frac.bytes()).filter(|b| *b != b'_') {
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(i128::from(b - b'0'))?;
     }
-    micros = micros.checked_mul(1_000_000)?;
-    let mut unit: i128 = 100_000;
-    for b in frac.bytes() {
-        // Digits below a millionth cannot matter to any field type.
-        micros = micros.checked_add(i128::from(b - b'0') * unit)?;
-        unit /= 10;
-    }
-    micros = micros.checked_mul(scale)?;
-    Some(if negative { -micros } else { micros })
+    let scaled = mantissa.checked_mul(scale)?.checked_mul(1_000_000)?;
+    let divisor = 10i128.checked_pow(u32::try_from(frac.len()).ok()?)?;
+    let micros = scaled / divisor;
+    let exact = scaled % divisor == 0;
+    Some((if negative { -micros } else { micros }, exact))
 }
 
 fn list_decl(pair: Pair<Rule>) -> ListDecl {
@@ -435,7 +437,11 @@ fn lookup(pair: Pair<Rule>) -> Lookup {
     let mut it = pair.into_inner();
     let table = ident(it.next().expect("table"));
     let key = Box::new(value(it.next().expect("key")));
-    let column = ident(it.next().expect("column"));
+    let column_pair = it.next().expect("column");
+    let column = match column_pair.as_rule() {
+        Rule::string => string(column_pair),
+        _ => ident(column_pair),
+    };
     Lookup {
         table,
         key,
@@ -646,11 +652,17 @@ mod tests {
 
     #[test]
     fn number_literals_are_exact() {
-        assert_eq!(number_micros("1_000"), Some(1_000_000_000));
-        assert_eq!(number_micros("2.5"), Some(2_500_000));
-        assert_eq!(number_micros("50M"), Some(50_000_000_000_000));
-        assert_eq!(number_micros("1.2k"), Some(1_200_000_000));
-        assert_eq!(number_micros("-3"), Some(-3_000_000));
+        assert_eq!(number_micros("1_000"), Some((1_000_000_000, true)));
+        assert_eq!(number_micros("2.5"), Some((2_500_000, true)));
+        assert_eq!(number_micros("50M"), Some((50_000_000_000_000, true)));
+        assert_eq!(number_micros("1.2k"), Some((1_200_000_000, true)));
+        assert_eq!(number_micros("-3"), Some((-3_000_000, true)));
+        assert_eq!(number_micros("2.000"), Some((2_000_000, true)));
+        assert_eq!(number_micros("1.0000001"), Some((1_000_000, false)));
+        assert_eq!(
+            number_micros("1.00000001M"),
+            Some((1_000_000_010_000, true))
+        );
         assert_eq!(
             number_micros("99999999999999999999999999999999999999"),
             None
