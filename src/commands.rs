@@ -227,8 +227,29 @@ pub fn compile_rules(
     OK
 }
 
-/// `route generate`: realistic messy leads for tests and benchmarks.
-pub fn generate(rows: u64, seed: u64, output: Option<&Path>, err: &mut dyn Write) -> u8 {
+/// `route generate`: realistic messy leads (or, with `rules`, a territory
+/// rule file of that many rules) for tests and benchmarks.
+pub fn generate(
+    rows: u64,
+    seed: u64,
+    rules: Option<usize>,
+    output: Option<&Path>,
+    err: &mut dyn Write,
+) -> u8 {
+    if let Some(n) = rules {
+        let result = match output {
+            Some(path) => std::fs::File::create(path)
+                .and_then(|f| crate::generate::write_rules(std::io::BufWriter::new(f), n)),
+            None => crate::generate::write_rules(std::io::stdout().lock(), n),
+        };
+        return match result {
+            Ok(()) => OK,
+            Err(e) => {
+                let _ = writeln!(err, "error: cannot write rules: {e}");
+                CANNOT_RUN
+            }
+        };
+    }
     let result = match output {
         Some(path) => std::fs::File::create(path)
             .and_then(|f| crate::generate::write_leads(std::io::BufWriter::new(f), rows, seed)),

@@ -59,6 +59,9 @@ enum Command {
         rows: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write a territory rule file with this many rules instead of leads.
+        #[arg(long)]
+        rules: Option<usize>,
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -139,9 +142,14 @@ fn main() -> ExitCode {
             };
             commands::compile_rules(&rules, emit, &mut out, &mut err, color)
         }
-        Command::Generate { rows, seed, output } => {
+        Command::Generate {
+            rows,
+            seed,
+            rules,
+            output,
+        } => {
             drop(out);
-            commands::generate(rows, seed, output.as_deref(), &mut err)
+            commands::generate(rows, seed, rules, output.as_deref(), &mut err)
         }
     };
     ExitCode::from(code)

@@ -11,7 +11,7 @@ mod lints;
 pub mod strings;
 pub mod witness;
 
-use crate::compile::{Mdd, NodeId, Op, FALSE};
+use crate::compile::{Mdd, NodeId, Op, NEXT, TRUE};
 use crate::diagnostics::Diagnostic;
 use crate::ir::Program;
 use witness::Found;
@@ -20,18 +20,24 @@ use witness::Found;
 pub fn analyze(program: &Program) -> Vec<Diagnostic> {
     let mut a = Analysis::new(program);
     let mut out = Vec::new();
-    let mut earlier = FALSE;
+    // The leads no earlier rule takes; kept rather than its complement so
+    // that each step only touches the region of the new rule.
+    let mut untaken = TRUE;
+    // Per lead, the first earlier rule that takes it (NEXT: none does).
+    let mut first = NEXT;
     for i in 0..program.rules.len() {
-        let fresh = a.minus(a.takes[i], earlier);
+        let fresh = a.both(a.takes[i], untaken);
         match a.find(fresh) {
             Found::Empty => out.push(lints::unreachable_rule::finding(&mut a, i)),
             Found::Unknown(why) => out.push(lints::unreachable_rule::uncertain(&a, i, &why)),
-            Found::Lead(_) => out.extend(lints::overlapping_rules::findings(&mut a, i, earlier)),
+            Found::Lead(_) => out.extend(lints::overlapping_rules::findings(&mut a, i, first)),
         }
-        earlier = a.m.apply(Op::Or, earlier, a.takes[i]);
+        a.fresh.push(fresh);
+        untaken = a.minus(untaken, a.takes[i]);
+        first = a.m.apply(Op::Chain, first, a.routes[i]);
         a.m.forget();
     }
-    out.extend(lints::no_default::finding(&mut a, earlier));
+    out.extend(lints::no_default::finding(&mut a, untaken));
     out
 }
 
@@ -43,6 +49,8 @@ pub(crate) struct Analysis<'a> {
     pub routes: Vec<NodeId>,
     /// Per rule: the set of leads it takes.
     pub takes: Vec<NodeId>,
+    /// Per rule analysed so far: the leads it is the first to take.
+    pub fresh: Vec<NodeId>,
 }
 
 impl<'a> Analysis<'a> {
@@ -55,6 +63,7 @@ impl<'a> Analysis<'a> {
             m,
             routes,
             takes,
+            fresh: Vec::new(),
         }
     }
 

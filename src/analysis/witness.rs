@@ -59,7 +59,7 @@ impl Search<'_> {
         if id == FALSE || self.paths > MAX_PATHS {
             return None;
         }
-        let Node::Test { var, children } = &self.m.nodes[id as usize] else {
+        let Node::Test { var, runs } = &self.m.nodes[id as usize] else {
             if id != TRUE {
                 return None;
             }
@@ -78,10 +78,10 @@ impl Search<'_> {
             };
         };
         let mut groups: Vec<(NodeId, Vec<u32>)> = Vec::new();
-        for (atom, child) in children.iter().enumerate() {
-            match groups.iter_mut().find(|(c, _)| c == child) {
-                Some((_, atoms)) => atoms.push(atom as u32),
-                None => groups.push((*child, vec![atom as u32])),
+        for (atom, child) in Node::atoms(runs) {
+            match groups.iter_mut().find(|(c, _)| *c == child) {
+                Some((_, atoms)) => atoms.push(atom),
+                None => groups.push((child, vec![atom])),
             }
         }
         // Present values make clearer examples than empty cells: try them first.

@@ -6,16 +6,16 @@ use std::fmt::Write;
 
 /// Each atom group of a node with the node it leads to.
 fn edges(dag: &Dag, id: NodeId) -> Vec<(String, NodeId)> {
-    let Node::Test { var, children } = &dag.nodes[id as usize] else {
+    let Node::Test { var, runs } = &dag.nodes[id as usize] else {
         return vec![];
     };
     let var = &dag.vars[*var as usize];
     let mut groups: Vec<(Vec<String>, NodeId)> = Vec::new();
-    for (atom, child) in children.iter().enumerate() {
-        let text = var.describe_atom(atom as u32);
-        match groups.iter_mut().find(|(_, c)| c == child) {
+    for (atom, child) in Node::atoms(runs) {
+        let text = var.describe_atom(atom);
+        match groups.iter_mut().find(|(_, c)| *c == child) {
             Some((atoms, _)) => atoms.push(text),
-            None => groups.push((vec![text], *child)),
+            None => groups.push((vec![text], child)),
         }
     }
     groups

@@ -4,7 +4,7 @@
 use super::atoms::{self, Classify, Var};
 use crate::eval::{self, Lead};
 use crate::ir::{Cond, Decision, Dest, Program, Scalar, Test};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A node or terminal, by index into `Mdd::nodes`.
 pub type NodeId = u32;
@@ -18,10 +18,49 @@ pub const NEXT: NodeId = 2;
 pub enum Node {
     /// A terminal: 0, 1, 2 are FALSE, TRUE, NEXT; `n ≥ 3` is leaf `n - 3`.
     Terminal(u32),
-    Test {
-        var: u32,
-        children: Box<[NodeId]>,
-    },
+    /// A test of one variable; its atoms, in order, split into runs that
+    /// lead to the same child. Runs keep wide variables (hundreds of ZIP
+    /// ranges) cheap: operations cost per run, not per atom.
+    Test { var: u32, runs: Box<[Run]> },
+}
+
+/// Atoms from the previous run's end up to `end` (exclusive) lead to `child`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Run {
+    pub end: u32,
+    pub child: NodeId,
+}
+
+impl Node {
+    /// Each atom with the child it leads to.
+    pub fn atoms(runs: &[Run]) -> impl Iterator<Item = (u32, NodeId)> + '_ {
+        let starts = std::iter::once(0).chain(runs.iter().map(|r| r.end));
+        starts
+            .zip(runs)
+            .flat_map(|(start, r)| (start..r.end).map(move |a| (a, r.child)))
+    }
+
+    /// Where an atom of the node's variable leads.
+    pub fn child(runs: &[Run], atom: u32) -> NodeId {
+        let i = runs.partition_point(|r| r.end <= atom);
+        runs[i.min(runs.len() - 1)].child
+    }
+}
+
+/// Runs from one child per atom.
+fn runs_of(children: impl IntoIterator<Item = NodeId>) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for (atom, child) in children.into_iter().enumerate() {
+        push_run(&mut runs, atom as u32 + 1, child);
+    }
+    runs
+}
+
+fn push_run(runs: &mut Vec<Run>, end: u32, child: NodeId) {
+    match runs.last_mut() {
+        Some(last) if last.child == child => last.end = end,
+        _ => runs.push(Run { end, child }),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,6 +76,8 @@ pub enum Op {
     Takes,
     /// Leads two rules both take and send to different places.
     Differ,
+    /// The first operand's leaves where the second (a set) holds; NEXT elsewhere.
+    Gate,
 }
 
 pub struct Mdd<'a> {
@@ -59,9 +100,9 @@ impl<'a> Mdd<'a> {
             vars,
             var_of_base,
             nodes: vec![],
-            unique: HashMap::new(),
+            unique: HashMap::default(),
             leaves: vec![],
-            memo: HashMap::new(),
+            memo: HashMap::default(),
             scratch: Lead {
                 values: vec![Scalar::Missing; program.bases.len()],
             },
@@ -78,9 +119,9 @@ impl<'a> Mdd<'a> {
     }
 
     fn intern(&mut self, node: Node) -> NodeId {
-        if let Node::Test { children, .. } = &node {
-            if children.iter().all(|c| *c == children[0]) {
-                return children[0];
+        if let Node::Test { runs, .. } = &node {
+            if runs.len() == 1 {
+                return runs[0].child;
             }
         }
         if let Some(&id) = self.unique.get(&node) {
@@ -150,7 +191,7 @@ impl<'a> Mdd<'a> {
         self.scratch.values[base] = Scalar::Missing;
         self.intern(Node::Test {
             var: var as u32,
-            children: children.into(),
+            runs: runs_of(children).into(),
         })
     }
 
@@ -184,7 +225,7 @@ impl<'a> Mdd<'a> {
                 self.scratch.values[base] = Scalar::Missing;
                 self.intern(Node::Test {
                     var: var as u32,
-                    children: children.into(),
+                    runs: runs_of(children).into(),
                 })
             }
         }
@@ -197,22 +238,46 @@ impl<'a> Mdd<'a> {
         if let Some(&done) = self.memo.get(&(op, a, b)) {
             return done;
         }
-        let (va, vb) = (self.var_at(a), self.var_at(b));
-        let var = va.min(vb);
-        let count = self.vars[var as usize].atom_count();
-        let children: Vec<NodeId> = (0..count)
-            .map(|atom| {
-                let ca = self.cofactor(a, var, atom);
-                let cb = self.cofactor(b, var, atom);
-                self.apply(op, ca, cb)
-            })
-            .collect();
+        let var = self.var_at(a).min(self.var_at(b));
+        let count = self.vars[var as usize].atom_count() as u32;
+        let (ra, rb) = (self.runs_at(a, var, count), self.runs_at(b, var, count));
+        let mut out: Vec<Run> = Vec::new();
+        let (mut i, mut j, mut pos) = (0, 0, 0);
+        while pos < count {
+            let (x, y) = (ra[i], rb[j]);
+            // A run whose child settles the result alone skips the other side's runs.
+            if let Some(r) = absorbs(op, x.child, self.is_terminal(x.child), true) {
+                push_run(&mut out, x.end, r);
+                pos = x.end;
+            } else if let Some(r) = absorbs(op, y.child, self.is_terminal(y.child), false) {
+                push_run(&mut out, y.end, r);
+                pos = y.end;
+            } else {
+                let end = x.end.min(y.end);
+                let child = self.apply(op, x.child, y.child);
+                push_run(&mut out, end, child);
+                pos = end;
+            }
+            i = ra.partition_point(|r| r.end <= pos);
+            j = rb.partition_point(|r| r.end <= pos);
+        }
         let id = self.intern(Node::Test {
             var,
-            children: children.into(),
+            runs: out.into(),
         });
         self.memo.insert((op, a, b), id);
         id
+    }
+
+    /// A node's runs at `var`; a node below `var` is one run over all atoms.
+    fn runs_at(&self, id: NodeId, var: u32, count: u32) -> Vec<Run> {
+        match &self.nodes[id as usize] {
+            Node::Test { var: v, runs } if *v == var => runs.to_vec(),
+            _ => vec![Run {
+                end: count,
+                child: id,
+            }],
+        }
     }
 
     /// Results that need no recursion.
@@ -229,9 +294,12 @@ impl<'a> Mdd<'a> {
             Op::Then if a == FALSE => Some(NEXT),
             Op::Then if a == TRUE => Some(b),
             Op::Chain if a == NEXT => Some(b),
+            Op::Chain if b == NEXT => Some(a),
             Op::Chain if self.is_terminal(a) => Some(a),
             Op::Takes if a == NEXT => Some(FALSE),
             Op::Takes if self.is_terminal(a) => Some(TRUE),
+            Op::Gate if b == FALSE || a == NEXT => Some(NEXT),
+            Op::Gate if b == TRUE => Some(a),
             Op::Differ if a == NEXT || b == NEXT => Some(FALSE),
             Op::Differ if self.is_terminal(a) && self.is_terminal(b) => {
                 Some(if self.target(a) == self.target(b) {
@@ -242,6 +310,24 @@ impl<'a> Mdd<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The decisions at the leaves reachable from `root`.
+    pub fn leaves_under(&self, root: NodeId) -> Vec<&Decision> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![root];
+        let mut out = Vec::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            match &self.nodes[id as usize] {
+                Node::Test { runs, .. } => stack.extend(runs.iter().map(|r| r.child)),
+                Node::Terminal(t) if *t > NEXT => out.push(&self.leaves[(*t - 3) as usize]),
+                Node::Terminal(_) => {}
+            }
+        }
+        out
     }
 
     /// Where a leaf sends a lead.
@@ -265,11 +351,19 @@ impl<'a> Mdd<'a> {
             Node::Terminal(_) => u32::MAX,
         }
     }
+}
 
-    fn cofactor(&self, id: NodeId, var: u32, atom: usize) -> NodeId {
-        match &self.nodes[id as usize] {
-            Node::Test { var: v, children } if *v == var => children[atom],
-            _ => id,
-        }
+/// The result of `op` when one operand is `x`, whatever the other is.
+/// `left`: `x` is the first operand.
+fn absorbs(op: Op, x: NodeId, terminal: bool, left: bool) -> Option<NodeId> {
+    match (op, left) {
+        (Op::And, _) if x == FALSE => Some(FALSE),
+        (Op::Or, _) if x == TRUE => Some(TRUE),
+        (Op::Then, true) if x == FALSE => Some(NEXT),
+        (Op::Chain, true) if terminal && x != NEXT => Some(x),
+        (Op::Gate, true) if x == NEXT => Some(NEXT),
+        (Op::Gate, false) if x == FALSE => Some(NEXT),
+        (Op::Differ, _) if x == NEXT => Some(FALSE),
+        _ => None,
     }
 }

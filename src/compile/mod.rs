@@ -47,8 +47,8 @@ impl Dag {
     }
 
     fn walk(&self, program: &Program, mut id: NodeId, lead: &Lead) -> NodeId {
-        while let Node::Test { var, children } = &self.nodes[id as usize] {
-            id = children[self.vars[*var as usize].atom(program, lead) as usize];
+        while let Node::Test { var, runs } = &self.nodes[id as usize] {
+            id = Node::child(runs, self.vars[*var as usize].atom(program, lead));
         }
         id
     }
@@ -80,8 +80,8 @@ impl Dag {
                 continue;
             }
             out.push(id);
-            if let Node::Test { children, .. } = &self.nodes[id as usize] {
-                stack.extend(children.iter().copied());
+            if let Node::Test { runs, .. } = &self.nodes[id as usize] {
+                stack.extend(runs.iter().map(|r| r.child));
             }
         }
         out.sort_unstable();

@@ -12,16 +12,15 @@ use crate::analysis::Analysis;
 use crate::compile::{NodeId, Op, NEXT};
 use crate::diagnostics::Diagnostic;
 
-/// `covered`: the leads some rule takes.
-pub(crate) fn finding(a: &mut Analysis, covered: NodeId) -> Option<Diagnostic> {
+/// `untaken`: the leads no rule takes.
+pub(crate) fn finding(a: &mut Analysis, untaken: NodeId) -> Option<Diagnostic> {
     let program = a.program;
     let by_default = match &program.default {
         Some(d) => a.m.destination(d, None),
         None => NEXT,
     };
     let by_default = a.m.apply(Op::Takes, by_default, by_default);
-    let all = a.m.apply(Op::Or, covered, by_default);
-    let left = a.m.apply(Op::Not, all, all);
+    let left = a.minus(untaken, by_default);
     let (span, label) = match program.rules.len() {
         0 => (0..0, "no rule or default in this file"),
         n => (

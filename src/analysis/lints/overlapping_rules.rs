@@ -1,5 +1,7 @@
 //! `overlapping-rules` (warning): two rules with different destinations
-//! match some common leads; the earlier one wins them.
+//! match some common leads; the earlier one wins them. A pair is reported
+//! when the earlier rule is the first to take some of the later rule's
+//! leads, so the finding never names a rule that itself loses those leads.
 //!
 //! Why: an overlap is often intended ("named accounts first"), but when it
 //! is not, leads silently go to the wrong team. The example lead shows one
@@ -14,20 +16,31 @@ use crate::analysis::witness::Found;
 use crate::analysis::Analysis;
 use crate::compile::{NodeId, Op, FALSE};
 use crate::diagnostics::Diagnostic;
+use crate::ir::Decision;
 
-/// Overlaps of rule `i` with each earlier rule; `earlier` is the union of their leads.
-pub(crate) fn findings(a: &mut Analysis, i: usize, earlier: NodeId) -> Vec<Diagnostic> {
-    let shared = a.both(a.takes[i], earlier);
-    if shared == FALSE {
+/// Overlaps of rule `i` with the earlier rules that win some of its leads.
+/// `first` maps each lead to the first earlier rule that takes it.
+pub(crate) fn findings(a: &mut Analysis, i: usize, first: NodeId) -> Vec<Diagnostic> {
+    let conflicts = a.m.apply(Op::Differ, first, a.routes[i]);
+    if conflicts == FALSE {
         return vec![];
     }
+    let winners = a.m.apply(Op::Gate, first, conflicts);
+    let mut earlier: Vec<usize> =
+        a.m.leaves_under(winners)
+            .into_iter()
+            .filter_map(|d| match d {
+                Decision::Routed { rule: Some(j), .. } => Some(*j),
+                _ => None,
+            })
+            .collect();
+    earlier.sort_unstable();
+    earlier.dedup();
     let mut out = Vec::new();
-    for j in 0..i {
+    for j in earlier {
         let differ = a.m.apply(Op::Differ, a.routes[j], a.routes[i]);
-        if differ == FALSE {
-            continue;
-        }
-        if let Found::Lead(witness) = a.find(differ) {
+        let won = a.both(a.fresh[j], differ);
+        if let Found::Lead(witness) = a.find(won) {
             out.push(diagnostic(a, j, i, witness));
         }
     }

@@ -17,9 +17,11 @@ use crate::diagnostics::Diagnostic;
 pub(crate) fn finding(a: &mut Analysis, i: usize) -> Diagnostic {
     let program = a.program;
     let name = &program.rules[i].name;
+    // Name the rules that are first to take its leads, not rules that
+    // themselves lose those leads (or take nothing).
     let takers: Vec<usize> = (0..i)
         .filter(|&j| {
-            let shared = a.both(a.takes[i], a.takes[j]);
+            let shared = a.both(a.takes[i], a.fresh[j]);
             matches!(a.find(shared), Found::Lead(_))
         })
         .collect();
@@ -59,5 +61,5 @@ pub(crate) fn uncertain(a: &Analysis, i: usize, why: &str) -> Diagnostic {
         &format!("rule \"{name}\" may be unreachable: {why}"),
     )
     .at(a.program.file, a.rule_span(i), "may never match")
-    .help("check it with `route explain --lead ...` on a lead you expect it to take")
+    .help("check it by routing a one-row CSV with a lead you expect it to take (`route run RULES lead.csv`)")
 }

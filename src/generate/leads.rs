@@ -24,8 +24,8 @@ use std::io::{self, BufWriter, Write};
 pub const HEADER: &str = "Lead ID,First Name,Last Name,Email,Company,Country,State,Postal Code,\
 Employees,Annual Revenue,Industry,Phone";
 
-const FEDERAL_DOMAINS: &str = include_str!("../rules/data/federal_domains.txt");
-const ACCOUNTS: &str = include_str!("../rules/data/accounts.csv");
+const FEDERAL_DOMAINS: &str = include_str!("../../rules/data/federal_domains.txt");
+const ACCOUNTS: &str = include_str!("../../rules/data/accounts.csv");
 
 /// Writes `rows` leads (plus a header) in the columns of rules/leads.csv, deterministic by `seed`.
 pub fn write_leads<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
