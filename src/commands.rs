@@ -16,6 +16,9 @@ pub struct CheckOptions {
     pub format: Format,
     pub deny_warnings: bool,
     pub color: bool,
+    /// `--leads FILE.csv`: size findings by these leads.
+    pub leads: Option<PathBuf>,
+    pub encoding: Encoding,
 }
 
 /// `route check FILE...`: findings to `out`; problems running to `err`.
@@ -30,7 +33,15 @@ pub fn check(
     let mut unreadable = false;
     for file in files {
         match crate::load_into(file, &mut sources) {
-            Ok(found) => diagnostics.extend(found),
+            Ok((mut found, program)) => {
+                if let (Some(leads), Some(program)) = (&options.leads, &program) {
+                    if let Err(e) = size_by_leads(program, &mut found, leads, options.encoding) {
+                        report_run_error(&e, err);
+                        return CANNOT_RUN;
+                    }
+                }
+                diagnostics.extend(found);
+            }
             Err(message) => {
                 // Report it, and still check the other files.
                 let _ = writeln!(err, "error: {message}");
@@ -49,6 +60,29 @@ pub fn check(
     } else {
         OK
     }
+}
+
+fn size_by_leads(
+    program: &crate::ir::Program,
+    found: &mut Vec<Diagnostic>,
+    leads: &Path,
+    encoding: Encoding,
+) -> Result<(), RunError> {
+    let file = std::fs::File::open(leads).map_err(|e| RunError {
+        message: format!("cannot open {}: {e}", leads.display()),
+        help: None,
+    })?;
+    let label = leads.file_name().map_or_else(
+        || leads.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    crate::run::size_findings(
+        program,
+        found,
+        std::io::BufReader::new(file),
+        encoding,
+        &label,
+    )
 }
 
 pub struct RunOptions {

@@ -42,23 +42,36 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
 }
 
 /// Like [`load`], adding to shared `sources` (for checking several files).
-pub fn load_into(path: &Path, sources: &mut Sources) -> Result<Vec<Diagnostic>, String> {
-    load_program(path, sources).map(|(d, _)| d)
+/// The program comes back whenever names, types and data files are sound,
+/// even if the set analysis found errors (`route check --leads` sizes them).
+pub fn load_into(
+    path: &Path,
+    sources: &mut Sources,
+) -> Result<(Vec<Diagnostic>, Option<ir::Program>), String> {
+    let text = read_rules(path)?;
+    let (mut diagnostics, program) = resolve_source(path, text, sources);
+    if let Some(program) = &program {
+        diagnostics.extend(analysis::analyze(program));
+    }
+    Ok((diagnostics, program))
 }
 
 fn load_program(
     path: &Path,
     sources: &mut Sources,
 ) -> Result<(Vec<Diagnostic>, Option<ir::Program>), String> {
+    Ok(check_source(path, read_rules(path)?, sources))
+}
+
+/// A rule file's text: UTF-8, a leading BOM skipped.
+fn read_rules(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = data::decode_utf8(bytes).map_err(|(line, column)| {
+    data::decode_utf8(bytes).map_err(|(line, column)| {
         format!(
             "{}:{line}:{column}: the rule file is not UTF-8 text (first bad byte here)",
             path.display()
         )
-    })?;
-    let (diagnostics, program) = check_source(path, text, sources);
-    Ok((diagnostics, program))
+    })
 }
 
 /// Parses and checks rule text, then runs the set analysis; data files

@@ -28,6 +28,12 @@ enum Command {
         /// `--deny warnings`: warnings fail the check too.
         #[arg(long, value_name = "warnings")]
         deny: Option<DenyArg>,
+        /// Size each overlap and gap by how many of these leads fall in it.
+        #[arg(long, value_name = "FILE.csv")]
+        leads: Option<PathBuf>,
+        /// The leads file's encoding: utf-8, windows-1252 or latin1.
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
     },
     /// Route every lead of a CSV file.
     Run {
@@ -96,7 +102,13 @@ fn main() -> ExitCode {
             files,
             format,
             deny,
+            leads,
+            encoding,
         } => {
+            let Some(encoding) = Encoding::from_label(&encoding) else {
+                eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
+                return ExitCode::from(commands::CANNOT_RUN);
+            };
             let format = match format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
@@ -108,6 +120,8 @@ fn main() -> ExitCode {
                 format,
                 deny_warnings: deny.is_some(),
                 color,
+                leads,
+                encoding,
             };
             commands::check(&files, &options, &mut out, &mut err)
         }

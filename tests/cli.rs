@@ -603,3 +603,40 @@ fn quoted_columns_and_phone_patterns_route() {
          z@z.com,+44 20 7946 0000,rest,,default\n"
     );
 }
+
+#[test]
+fn check_sizes_findings_by_real_leads() {
+    let out = route(&[
+        "check",
+        "tests/fixtures/sizing.route",
+        "--leads",
+        "tests/fixtures/sizing.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, u64)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["leads"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("overlapping-rules", 2),
+        ("tier-gap", 1),
+        ("rule-not-hit", 0),
+    ];
+    let expected: Vec<(String, u64)> = expected.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+    assert_eq!(found, expected, "ranked by how many leads each concerns");
+    let message = doc["diagnostics"][2]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"Texas\"") && message.contains("none of the 5 leads"),
+        "{message}"
+    );
+}

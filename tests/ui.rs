@@ -11,6 +11,8 @@ fn check(path: &PathBuf, format: Format) -> (u8, String) {
         format,
         deny_warnings: false,
         color: false,
+        leads: None,
+        encoding: route::run::Encoding::Utf8,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = commands::check(std::slice::from_ref(path), &options, &mut out, &mut err);

@@ -44,6 +44,7 @@ fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Value {
         "witness": witness,
         "related": related,
         "help": d.help,
+        "leads": d.leads,
     })
 }
 

@@ -47,6 +47,23 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// An example lead, in the lead file's own columns.
     pub witness: Option<Vec<(String, String)>>,
+    /// Which leads the finding is about, for sizing it by a lead file.
+    pub about: Option<About>,
+    /// How many leads of a lead file it concerns (`route check --leads`).
+    pub leads: Option<u64>,
+}
+
+/// The leads a finding is about, by rule index.
+#[derive(Clone, Debug, PartialEq)]
+pub enum About {
+    /// Leads `earlier` takes first that `later` would send elsewhere.
+    Overlap { earlier: usize, later: usize },
+    /// Leads no rule (and no default) takes.
+    NoDefault,
+    /// Leads whose field falls in no band of this tier.
+    TierGap(usize),
+    /// A rule no lead can reach (it may still match leads).
+    Unreachable(usize),
 }
 
 impl Diagnostic {
@@ -67,7 +84,14 @@ impl Diagnostic {
             related: vec![],
             help: None,
             witness: None,
+            about: None,
+            leads: None,
         }
+    }
+
+    pub fn about(mut self, about: About) -> Self {
+        self.about = Some(about);
+        self
     }
 
     pub fn at(mut self, file: FileId, span: Range<usize>, message: &str) -> Self {

@@ -7,11 +7,13 @@
 mod columns;
 mod output;
 mod rejects;
+mod sizing;
 mod summary;
 pub mod transcode;
 
 pub use output::OutputFile;
 pub use rejects::Rejects;
+pub use sizing::size_findings;
 pub use summary::Summary;
 
 use crate::compile::Dag;

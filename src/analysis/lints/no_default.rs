@@ -10,7 +10,7 @@
 use crate::analysis::witness::Found;
 use crate::analysis::Analysis;
 use crate::compile::{NodeId, Op, NEXT};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{About, Diagnostic};
 
 /// `untaken`: the leads no rule takes.
 pub(crate) fn finding(a: &mut Analysis, untaken: NodeId) -> Option<Diagnostic> {
@@ -41,7 +41,8 @@ pub(crate) fn finding(a: &mut Analysis, untaken: NodeId) -> Option<Diagnostic> {
                 Diagnostic::error("no-default", &message)
                     .at(program.file, span, label)
                     .help(help)
-                    .witness(witness),
+                    .witness(witness)
+                    .about(About::NoDefault),
             )
         }
         Found::Unknown(why) => Some(

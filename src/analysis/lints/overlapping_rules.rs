@@ -15,7 +15,7 @@
 use crate::analysis::witness::Found;
 use crate::analysis::Analysis;
 use crate::compile::{NodeId, Op, FALSE};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{About, Diagnostic};
 use crate::ir::Decision;
 
 /// Overlaps of rule `i` with the earlier rules that win some of its leads.
@@ -60,4 +60,5 @@ fn diagnostic(
         .related(a.program.file, a.rule_span(earlier), "wins the shared leads")
         .help("if that is not intended, make the conditions exclusive (e.g. `and not (...)`) or reorder the rules")
         .witness(witness)
+        .about(About::Overlap { earlier, later })
 }

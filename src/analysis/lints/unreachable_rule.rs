@@ -12,7 +12,7 @@
 
 use crate::analysis::witness::Found;
 use crate::analysis::Analysis;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{About, Diagnostic};
 
 pub(crate) fn finding(a: &mut Analysis, i: usize) -> Diagnostic {
     let program = a.program;
@@ -45,6 +45,7 @@ pub(crate) fn finding(a: &mut Analysis, i: usize) -> Diagnostic {
         )
     };
     let mut d = Diagnostic::error("unreachable-rule", &message)
+        .about(About::Unreachable(i))
         .at(program.file, a.rule_span(i), "never matches")
         .help(&help);
     for j in takers {

@@ -5,7 +5,7 @@
 //! meet exactly, e.g. `smb < 100`, `commercial 100..999`, `enterprise >= 1000`.
 
 use super::Checker;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{About, Diagnostic};
 use crate::ir::{FieldType, Interval, Tier};
 
 pub(super) fn check(c: &mut Checker) {
@@ -16,7 +16,7 @@ pub(super) fn check(c: &mut Checker) {
         let column = c.program.fields[tier.field].column.clone();
         let ty = c.program.fields[tier.field].ty;
         overlaps(c, &tier, &decl, &column, ty);
-        gaps(c, &tier, &decl, &column, ty);
+        gaps(c, t, &tier, &decl, &column, ty);
     }
 }
 
@@ -64,6 +64,7 @@ fn overlaps(
 
 fn gaps(
     c: &mut Checker,
+    t: usize,
     tier: &Tier,
     decl: &crate::syntax::ast::TierDecl,
     column: &str,
@@ -114,7 +115,8 @@ fn gaps(
     )
     .at(c.file, decl.span.clone(), "bands leave a gap")
     .help("add a band for the gap, or widen a neighbour; leads in a gap have no tier label")
-    .witness(vec![(column.to_string(), value)]);
+    .witness(vec![(column.to_string(), value)])
+    .about(About::TierGap(t));
     for band in &decl.bands {
         d = d.related(c.file, band.span.clone(), "band");
     }
