@@ -9,7 +9,9 @@ pub fn render_sarif(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     codes.dedup();
     let rules: Vec<Value> = codes
         .iter()
-        .map(|c| json!({ "id": c, "helpUri": format!("docs/lints.md#{c}") }))
+        // helpUri must be an absolute URI; the docs ship with the project, so
+        // the rule points at them in words.
+        .map(|c| json!({ "id": c, "help": { "text": format!("See docs/lints.md, section {c}.") } }))
         .collect();
     let results: Vec<Value> = diagnostics.iter().map(|d| result(d, sources)).collect();
     let doc = json!({
