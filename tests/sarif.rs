@@ -20,7 +20,7 @@ fn drop_broken_patterns(value: &mut serde_json::Value) {
             let broken = map
                 .get("pattern")
                 .and_then(|p| p.as_str())
-                .is_some_and(|p| regex_is_broken(p));
+                .is_some_and(regex_is_broken);
             if broken {
                 map.remove("pattern");
             }
