@@ -12,9 +12,10 @@ use std::path::Path;
 
 fn load(path: &Path, text: &str) -> (Vec<Diagnostic>, Program) {
     let mut sources = Sources::default();
-    let (_, program) = route::resolve_source(path, text.to_string(), &mut sources);
+    let (mut diags, program) = route::resolve_source(path, text.to_string(), &mut sources);
     let program = program.unwrap_or_else(|| panic!("{text} has errors"));
-    (route::analysis::analyze(&program), program)
+    diags.extend(route::analysis::analyze(&program));
+    (diags, program)
 }
 
 /// A witness as the lead it describes.
@@ -81,6 +82,32 @@ fn check_witnesses(diags: &[Diagnostic], program: &Program) -> usize {
                     d.message
                 );
             }
+            "tier-gap" | "overlapping-tiers" => {
+                let tier = program
+                    .tiers
+                    .iter()
+                    .find(|t| d.message.contains(&format!("`{}`", t.name)))
+                    .expect("the tier is named");
+                let base = program.bases.iter().position(|b| b.field == tier.field);
+                let value = match base.map(|b| &lead.values[b]) {
+                    Some(Scalar::Num(n)) => *n,
+                    _ => {
+                        // The tier's field is read by no rule: decode the cell alone.
+                        let raw = &witness[0].1;
+                        match route::eval::lead::normalize(program.fields[tier.field].ty, raw) {
+                            Scalar::Num(n) => n,
+                            other => panic!("{raw} reads as {other:?}"),
+                        }
+                    }
+                };
+                let bands = tier
+                    .bands
+                    .iter()
+                    .filter(|(_, iv)| iv.contains(value))
+                    .count();
+                let expected = if d.code == "tier-gap" { 0 } else { 2 };
+                assert_eq!(bands, expected, "{}: {witness:?}", d.message);
+            }
             "no-default" => assert_eq!(
                 reference::decide(program, &lead),
                 Decision::Unmatched,
@@ -103,6 +130,9 @@ fn witnesses_of_the_shipped_rules_reach_what_they_say() {
         "rules/public_sector.route",
         "tests/ui/overlapping_rules.route",
         "tests/ui/no_default_gap.route",
+        "tests/ui/unreachable_through_phone.route",
+        "tests/ui/tier_gap.route",
+        "tests/fixtures/sizing.route",
     ] {
         let path = Path::new(file);
         let (diags, program) = load(path, &std::fs::read_to_string(path).unwrap());

@@ -103,13 +103,23 @@ impl Search<'_> {
         let mut fields: Vec<usize> = path.iter().map(|(v, _)| self.field_of(*v)).collect();
         fields.sort_unstable();
         fields.dedup();
-        for field in fields {
-            let here: Vec<&Constraint> = path
-                .iter()
+        let constraints = |field: usize| -> Vec<&Constraint> {
+            path.iter()
                 .filter(|(v, _)| self.field_of(*v) == field)
-                .collect();
+                .collect()
+        };
+        // Fields decided exactly go first: one of them may prove the set
+        // empty even when another field could only be guessed at.
+        fields.sort_by_key(|f| !self.candidates_are_complete(*f, &constraints(*f)));
+        let mut unknown = None;
+        for field in fields {
+            let here = constraints(field);
             let candidates = match self.candidates(field, &here) {
                 Ok(c) => c,
+                Err(Found::Unknown(why)) => {
+                    unknown.get_or_insert(why);
+                    continue;
+                }
                 Err(found) => return found,
             };
             match candidates
@@ -120,11 +130,14 @@ impl Search<'_> {
                 None if self.candidates_are_complete(field, &here) => return Found::Empty,
                 None => {
                     let name = &self.program.fields[field].name;
-                    return Found::Unknown(format!(
+                    unknown.get_or_insert(format!(
                         "no example value of `{name}` could be built for these tests"
                     ));
                 }
             }
+        }
+        if let Some(why) = unknown {
+            return Found::Unknown(why);
         }
         raws.sort_by_key(|(f, _)| *f);
         Found::Lead(
@@ -132,6 +145,16 @@ impl Search<'_> {
                 .map(|(f, raw)| (self.program.fields[f].column.clone(), raw))
                 .collect(),
         )
+    }
+
+    /// The literal values the path's text variables compare with.
+    fn keys_of<'c>(&'c self, constraints: &'c [&Constraint]) -> impl Iterator<Item = String> + 'c {
+        constraints
+            .iter()
+            .flat_map(|(v, _)| match &self.m.vars[*v as usize].classify {
+                Classify::Keys { keys, .. } => keys.iter().map(|k| k.display()).collect(),
+                _ => Vec::new(),
+            })
     }
 
     /// Whether the candidates cover every case, so that none fitting
@@ -181,7 +204,11 @@ impl Search<'_> {
             FieldType::Text | FieldType::Company => self.strings(constraints, Shape::Text)?,
             FieldType::Domain => self.strings(constraints, Shape::Domain)?,
             FieldType::Email => self.emails(field, constraints)?,
-            FieldType::Phone => phones(),
+            FieldType::Phone => self
+                .keys_of(constraints)
+                .map(|k| format!("+{k}"))
+                .chain(phones())
+                .collect(),
         };
         out.push(String::new());
         Ok(out)
@@ -410,19 +437,7 @@ fn number_text(v: i64, ty: FieldType) -> String {
 
 /// Phone numbers to try: one per NANP area code, and a few from abroad.
 fn phones() -> Vec<String> {
-    let mut out: Vec<String> = crate::values::phone::all_area_codes()
-        .map(|(area, _)| format!("+1 {area} 555 0100"))
-        .collect();
-    out.extend(
-        [
-            "+44 20 7946 0000",
-            "+49 30 901820",
-            "+33 1 42 68 53 00",
-            "+81 3 1234 5678",
-            "+61 2 9374 4000",
-            "+91 22 2778 0000",
-        ]
-        .map(String::from),
-    );
-    out
+    let nanp =
+        crate::values::phone::all_area_codes().map(|(area, _)| format!("+1 {area} 555 0100"));
+    nanp.chain(crate::values::phone::sample_numbers()).collect()
 }

@@ -183,6 +183,24 @@ pub fn area_code(area: u16) -> Option<Npa> {
         .map(|i| NPA[i].1)
 }
 
+/// One readable number for every calling code and for every region that
+/// shares a code (`+7 7…` is Kazakhstan), for building example leads.
+pub fn sample_numbers() -> impl Iterator<Item = String> {
+    let per_code = CALLING_CODES
+        .iter()
+        .filter(|row| row.0 != 1)
+        .map(|&(code, _, min, _, _)| format!("+{code} {}", "2".repeat(usize::from(min).max(1))));
+    let per_region = REGION_PREFIXES.iter().filter_map(|(prefix, _)| {
+        let (code, _, min, _, _) = (1..=3)
+            .filter(|&n| prefix.len() > n)
+            .find_map(|n| calling_code(&prefix[..n]))?;
+        let rest = &prefix[code.to_string().len()..];
+        let fill = usize::from(min).saturating_sub(rest.len()).max(1);
+        Some(format!("+{code} {rest}{}", "2".repeat(fill)))
+    });
+    per_code.chain(per_region)
+}
+
 /// Every area code in the table, in order.
 pub fn all_area_codes() -> impl Iterator<Item = (u16, Npa)> {
     NPA.iter().copied()
@@ -927,6 +945,23 @@ const NPA: &[(u16, Npa)] = &[
     (986, S(*b"ID")),
     (989, S(*b"MI")),
 ];
+
+#[cfg(test)]
+mod sample_tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_number_reads_with_a_country() {
+        let mut countries = std::collections::HashSet::new();
+        for raw in sample_numbers() {
+            let phone = parse_phone(&raw).unwrap_or_else(|| panic!("{raw} reads"));
+            if let Some(c) = phone.country {
+                countries.insert(c);
+            }
+        }
+        assert!(countries.len() > 200, "{}", countries.len());
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -32,18 +32,28 @@ pub(crate) fn finding(a: &mut Analysis, untaken: NodeId) -> Option<Diagnostic> {
     match a.find(left) {
         Found::Empty => None,
         Found::Lead(witness) => {
-            let message = if program.rules.is_empty() {
-                "this file has no rules and no `default`: every lead would go nowhere".to_string()
-            } else {
-                "some leads match no rule, and there is no `default` to catch them".to_string()
+            let message = match (program.rules.is_empty(), program.default.is_some()) {
+                (_, true) => {
+                    "some leads match no rule, and the `default` lookup finds no queue for them"
+                        .to_string()
+                }
+                (true, false) => {
+                    "this file has no rules and no `default`: every lead would go nowhere"
+                        .to_string()
+                }
+                (false, false) => {
+                    "some leads match no rule, and there is no `default` to catch them".to_string()
+                }
             };
-            Some(
-                Diagnostic::error("no-default", &message)
-                    .at(program.file, span, label)
-                    .help(help)
-                    .witness(witness)
-                    .about(About::NoDefault),
-            )
+            let mut d = Diagnostic::error("no-default", &message)
+                .at(program.file, span, label)
+                .help(help)
+                .about(About::NoDefault);
+            // With no rules at all, any lead shows it; an empty example says nothing.
+            if !witness.is_empty() {
+                d = d.witness(witness);
+            }
+            Some(d)
         }
         Found::Unknown(why) => Some(
             Diagnostic::warning(
