@@ -27,7 +27,10 @@ fn main() {
         .collect();
     let dir = std::env::temp_dir().join(format!("route-check-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    println!("{:>8} {:>12} {:>12} {:>10} {:>9}", "rules", "check s", "parse s", "check/parse", "findings");
+    println!(
+        "{:>8} {:>12} {:>12} {:>10} {:>9}",
+        "rules", "check s", "parse s", "check/parse", "findings"
+    );
     for n in sizes {
         let path = dir.join(format!("rules-{n}.route"));
         let mut text = Vec::new();
