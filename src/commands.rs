@@ -94,6 +94,8 @@ pub struct RunOptions {
     pub rejects: Option<PathBuf>,
     pub encoding: Encoding,
     pub now: Option<String>,
+    /// `--coverage`: also name the rules no lead reached.
+    pub coverage: bool,
     pub color: bool,
 }
 
@@ -125,6 +127,9 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
     match (result, finished) {
         (Ok(summary), Ok(())) => {
             let _ = err.write_all(summary.render(Some(rejects.path())).as_bytes());
+            if options.coverage {
+                let _ = err.write_all(summary.coverage().as_bytes());
+            }
             if summary.rejected > 0 {
                 FINDINGS
             } else {
@@ -296,4 +301,204 @@ pub fn generate(
             CANNOT_RUN
         }
     }
+}
+
+/// Where `route explain` takes its lead from.
+pub enum LeadSource {
+    /// `--lead "Column=value,..."`
+    Given(String),
+    /// `INPUT --row N`: the Nth lead of the file (1 = the first after the header).
+    Row(PathBuf, usize),
+    /// `INPUT --id KEY`: the first lead whose key field holds KEY.
+    Id(PathBuf, String),
+}
+
+pub struct ExplainOptions {
+    pub rules: PathBuf,
+    pub lead: LeadSource,
+    pub json: bool,
+    pub encoding: Encoding,
+    pub color: bool,
+}
+
+/// `route explain RULES`: why a lead goes where it goes.
+pub fn explain(options: &ExplainOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let program = &loaded.program;
+    let lead = match lead_for_explain(program, &options.lead, options.encoding) {
+        Ok(lead) => lead,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return CANNOT_RUN;
+        }
+    };
+    let trace = crate::eval::explain::explain(program, &lead);
+    let text = if options.json {
+        crate::eval::explain::render_json(program, &loaded.sources, &trace)
+    } else {
+        crate::eval::explain::render_human(program, &loaded.sources, &trace)
+    };
+    let _ = out.write_all(text.as_bytes());
+    OK
+}
+
+fn lead_for_explain(
+    program: &crate::ir::Program,
+    source: &LeadSource,
+    encoding: Encoding,
+) -> Result<crate::eval::explain::RawLead, String> {
+    let columns: Vec<&str> = program.fields.iter().map(|f| f.column.as_str()).collect();
+    match source {
+        LeadSource::Given(text) => crate::cases::parse_lead_arg(text, &columns),
+        LeadSource::Row(path, n) => {
+            crate::run::lead_at(path, encoding, crate::run::Pick::Row(*n), program)
+        }
+        LeadSource::Id(path, key) => {
+            crate::run::lead_at(path, encoding, crate::run::Pick::Key(key.clone()), program)
+        }
+    }
+}
+
+pub struct TestOptions {
+    pub rules: PathBuf,
+    /// Default: RULES with `.test.yaml` in place of `.route`.
+    pub cases: Option<PathBuf>,
+    pub coverage: bool,
+    pub require_coverage: bool,
+    pub color: bool,
+}
+
+/// `route test RULES [CASES.yaml]`: exit 0 when every case passes.
+pub fn test(options: &TestOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let program = &loaded.program;
+    let path = options
+        .cases
+        .clone()
+        .unwrap_or_else(|| options.rules.with_extension("test.yaml"));
+    let cases = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .and_then(|text| {
+            crate::cases::parse(&text, program).map_err(|e| format!("{}: {e}", path.display()))
+        });
+    let cases = match cases {
+        Ok(c) => c,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return CANNOT_RUN;
+        }
+    };
+    let outcomes = crate::cases::run(program, &cases);
+    let failed = report_cases(program, &loaded.sources, &cases, &outcomes, out);
+    let uncovered = if options.coverage || options.require_coverage {
+        report_coverage(program, &outcomes, out)
+    } else {
+        0
+    };
+    if failed > 0 || (options.require_coverage && uncovered > 0) {
+        FINDINGS
+    } else {
+        OK
+    }
+}
+
+/// cargo-test-like lines; returns how many failed.
+fn report_cases(
+    program: &crate::ir::Program,
+    sources: &Sources,
+    cases: &[crate::cases::Case],
+    outcomes: &[crate::cases::Outcome],
+    out: &mut dyn Write,
+) -> usize {
+    let _ = writeln!(out, "\nrunning {} cases", outcomes.len());
+    for o in outcomes {
+        let _ = writeln!(
+            out,
+            "case {} ... {}",
+            o.name,
+            if o.passed { "ok" } else { "FAILED" }
+        );
+    }
+    let failed: Vec<(&crate::cases::Case, &crate::cases::Outcome)> = cases
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| !o.passed)
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nfailures:");
+        for (case, o) in &failed {
+            let e = &o.expected;
+            let (queue, owner, rule) = &o.actual;
+            let _ = writeln!(out, "\n---- {} ----", o.name);
+            let want = |label: &str, v: &Option<String>| v.as_ref().map(|v| format!("{label} {v}"));
+            let expected: Vec<String> = [
+                want("queue", &e.queue),
+                want("owner", &e.owner),
+                want("rule", &e.rule),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let _ = writeln!(out, "expected: {}", expected.join(", "));
+            let _ = writeln!(
+                out,
+                "actual:   queue {}, owner {}, rule {}",
+                or_none(queue),
+                or_none(owner),
+                or_none(rule)
+            );
+            let trace = crate::eval::explain::explain(program, &case.lead);
+            let _ = out
+                .write_all(crate::eval::explain::render_human(program, sources, &trace).as_bytes());
+        }
+    }
+    let passed = outcomes.len() - failed.len();
+    let verdict = if failed.is_empty() { "ok" } else { "FAILED" };
+    let _ = writeln!(
+        out,
+        "\ncase result: {verdict}. {passed} passed; {} failed",
+        failed.len()
+    );
+    failed.len()
+}
+
+fn or_none(s: &str) -> &str {
+    if s.is_empty() {
+        "(none)"
+    } else {
+        s
+    }
+}
+
+/// Rules no case reaches; returns how many.
+fn report_coverage(
+    program: &crate::ir::Program,
+    outcomes: &[crate::cases::Outcome],
+    out: &mut dyn Write,
+) -> usize {
+    let reached: Vec<usize> = outcomes
+        .iter()
+        .filter_map(|o| match o.decision {
+            crate::ir::Decision::Routed { rule: Some(r), .. } => Some(r),
+            _ => None,
+        })
+        .collect();
+    let missing: Vec<String> = (0..program.rules.len())
+        .filter(|r| !reached.contains(r))
+        .map(|r| format!("\"{}\"", program.rules[r].name))
+        .collect();
+    let total = program.rules.len();
+    let _ = writeln!(
+        out,
+        "coverage: {} of {total} rules reached by a case",
+        total - missing.len()
+    );
+    if !missing.is_empty() {
+        let _ = writeln!(out, "  no case reaches: {}", missing.join(", "));
+    }
+    missing.len()
 }

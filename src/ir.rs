@@ -125,6 +125,23 @@ impl Scalar {
         matches!(self, Scalar::Missing)
     }
 
+    /// How a value of a type reads for a person: money with its cents,
+    /// ZIPs with their five digits.
+    pub fn display_as(&self, ty: FieldType) -> String {
+        match (self, ty) {
+            (Scalar::Num(cents), FieldType::Money) => {
+                let sign = if *cents < 0 { "-" } else { "" };
+                format!(
+                    "{sign}{}.{:02}",
+                    (cents / 100).unsigned_abs(),
+                    (cents % 100).unsigned_abs()
+                )
+            }
+            (Scalar::Num(zip), FieldType::Zip) => format!("{zip:05}"),
+            _ => self.display(),
+        }
+    }
+
     /// How the value reads in output and explain text.
     pub fn display(&self) -> String {
         match self {

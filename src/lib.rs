@@ -5,6 +5,7 @@
 //! in/out). [`commands`] holds one function per CLI subcommand.
 
 pub mod analysis;
+pub mod cases;
 pub mod check;
 pub mod commands;
 pub mod compile;

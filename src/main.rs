@@ -1,5 +1,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
-use route::commands::{self, CheckOptions, Emit, RunOptions};
+use route::commands::{
+    self, CheckOptions, Emit, ExplainOptions, LeadSource, RunOptions, TestOptions,
+};
 use route::diagnostics::Format;
 use route::run::Encoding;
 use std::io::IsTerminal;
@@ -52,6 +54,41 @@ enum Command {
         /// The lead file's encoding: utf-8, windows-1252 or latin1.
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+        /// Also name the rules no lead reached.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// Explain why a lead goes where it goes.
+    Explain {
+        rules: PathBuf,
+        /// A lead file to take the lead from (with --row or --id).
+        input: Option<PathBuf>,
+        /// The lead itself: "Column=value,Column=value".
+        #[arg(long, conflicts_with_all = ["input", "row", "id"])]
+        lead: Option<String>,
+        /// The Nth lead of INPUT (1 is the first row after the header).
+        #[arg(long, requires = "input", conflicts_with = "id")]
+        row: Option<usize>,
+        /// The lead of INPUT whose key field holds this value.
+        #[arg(long, requires = "input")]
+        id: Option<String>,
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+        format: ExplainFormat,
+        /// The lead file's encoding: utf-8, windows-1252 or latin1.
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
+    },
+    /// Run expected-destination test cases.
+    Test {
+        rules: PathBuf,
+        /// The cases file (default: RULES with .test.yaml for .route).
+        cases: Option<PathBuf>,
+        /// Name the rules no case reaches.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when some rule is reached by no case.
+        #[arg(long)]
+        require_coverage: bool,
     },
     /// Show the compiled decision DAG.
     Compile {
@@ -79,6 +116,12 @@ enum FormatArg {
     Json,
     Sarif,
     Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +175,7 @@ fn main() -> ExitCode {
             rejects,
             now,
             encoding,
+            coverage,
         } => {
             let Some(encoding) = Encoding::from_label(&encoding) else {
                 eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
@@ -145,9 +189,56 @@ fn main() -> ExitCode {
                 rejects,
                 encoding,
                 now,
+                coverage,
                 color,
             };
             commands::run(&options, &mut err)
+        }
+        Command::Explain {
+            rules,
+            input,
+            lead,
+            row,
+            id,
+            format,
+            encoding,
+        } => {
+            let Some(encoding) = Encoding::from_label(&encoding) else {
+                eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
+                return ExitCode::from(commands::CANNOT_RUN);
+            };
+            let lead = match (lead, input, row, id) {
+                (Some(text), _, _, _) => LeadSource::Given(text),
+                (None, Some(input), Some(n), _) => LeadSource::Row(input, n),
+                (None, Some(input), None, Some(key)) => LeadSource::Id(input, key),
+                _ => {
+                    eprintln!("error: say which lead to explain\n  help: --lead \"Column=value,...\", or INPUT --row N, or INPUT --id KEY");
+                    return ExitCode::from(commands::CANNOT_RUN);
+                }
+            };
+            let options = ExplainOptions {
+                rules,
+                lead,
+                json: matches!(format, ExplainFormat::Json),
+                encoding,
+                color,
+            };
+            commands::explain(&options, &mut out, &mut err)
+        }
+        Command::Test {
+            rules,
+            cases,
+            coverage,
+            require_coverage,
+        } => {
+            let options = TestOptions {
+                rules,
+                cases,
+                coverage,
+                require_coverage,
+                color,
+            };
+            commands::test(&options, &mut out, &mut err)
         }
         Command::Compile { rules, emit } => {
             let emit = match emit {

@@ -640,3 +640,201 @@ fn check_sizes_findings_by_real_leads() {
         "{message}"
     );
 }
+
+#[test]
+fn route_test_passes_every_shipped_example() {
+    for rules in [
+        "rules/acme.route",
+        "rules/emea.route",
+        "rules/public_sector.route",
+    ] {
+        let out = route(&["test", rules, "--require-coverage"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{rules}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains("case result: ok."),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn route_test_shows_expected_actual_and_the_trace_of_a_failure() {
+    let out = route(&[
+        "test",
+        "tests/fixtures/small.route",
+        "tests/fixtures/cases/failing.test.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("case government email ... ok"), "{stdout}");
+    assert!(
+        stdout.contains("case wrong on purpose ... FAILED"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expected: queue smb"), "{stdout}");
+    assert!(
+        stdout.contains("actual:   queue enterprise, owner (none), rule US enterprise"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✓ \"US enterprise\""),
+        "the explain trace follows: {stdout}"
+    );
+    assert!(
+        stdout.contains("case result: FAILED. 1 passed; 1 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn route_test_reports_bad_case_files_with_their_line() {
+    let out = route(&[
+        "test",
+        "tests/fixtures/small.route",
+        "tests/fixtures/cases/bad_field.test.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("bad_field.test.yaml: line 4") && err.contains("expekt"),
+        "{err}"
+    );
+    let out = route(&[
+        "test",
+        "tests/fixtures/small.route",
+        "tests/fixtures/cases/bad_column.test.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean \"Email\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn route_test_coverage_names_rules_no_case_reaches() {
+    let args = [
+        "test",
+        "tests/fixtures/small.route",
+        "tests/fixtures/cases/partial.test.yaml",
+        "--coverage",
+    ];
+    let out = route(&args);
+    assert_eq!(out.status.code(), Some(0), "--coverage alone only reports");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("coverage: 1 of 3 rules reached by a case"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("no case reaches: \"US enterprise\", \"US small\""),
+        "{stdout}"
+    );
+    let out = route(&[
+        "test",
+        "tests/fixtures/small.route",
+        "tests/fixtures/cases/partial.test.yaml",
+        "--require-coverage",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn explain_reads_a_lead_from_a_file_by_row_or_key() {
+    let out = route(&[
+        "explain",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+        "--row",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("result: queue enterprise, by rule \"US enterprise\""),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = route(&[
+        "explain",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+        "--id",
+        "4",
+    ]);
+    assert!(
+        text(&out.stdout).contains("the default sends it to rest"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = route(&[
+        "explain",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+        "--row",
+        "9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("has 4 leads; there is no row 9"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = route(&[
+        "explain",
+        "tests/fixtures/small.route",
+        "tests/fixtures/small.csv",
+        "--id",
+        "nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no lead in tests/fixtures/small.csv has the key \"nope\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = route(&[
+        "explain",
+        "tests/fixtures/small.route",
+        "--lead",
+        "Emial=x@y.com",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean \"Email\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn run_coverage_names_rules_no_lead_reached() {
+    let dir = temp();
+    let leads = write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,Email,Country,Employees\n1,a@nasa.gov,US,5\n2,b@x.com,FR,5\n",
+    );
+    let out = route(&[
+        "run",
+        "tests/fixtures/small.route",
+        leads.to_str().unwrap(),
+        "--coverage",
+        "-o",
+        dir.path().join("o.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(err.contains("coverage: 1 of 3 rules took a lead"), "{err}");
+    assert!(
+        err.contains("never hit: \"US enterprise\", \"US small\""),
+        "{err}"
+    );
+}

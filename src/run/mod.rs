@@ -6,12 +6,14 @@
 
 mod columns;
 mod output;
+mod pick;
 mod rejects;
 mod sizing;
 mod summary;
 pub mod transcode;
 
 pub use output::OutputFile;
+pub use pick::{lead_at, Pick};
 pub use rejects::Rejects;
 pub use sizing::size_findings;
 pub use summary::Summary;

@@ -56,6 +56,25 @@ impl Summary {
         }
     }
 
+    /// `--coverage`: how many rules the leads reached, and which not.
+    pub fn coverage(&self) -> String {
+        let rules = self.per_rule.len() - 1;
+        let never: Vec<String> = self.rule_names[..rules]
+            .iter()
+            .zip(&self.per_rule)
+            .filter(|(_, n)| **n == 0)
+            .map(|(name, _)| format!("\"{name}\""))
+            .collect();
+        let mut out = format!(
+            "coverage: {} of {rules} rules took a lead\n",
+            rules - never.len()
+        );
+        if !never.is_empty() {
+            out.push_str(&format!("  never hit: {}\n", never.join(", ")));
+        }
+        out
+    }
+
     /// The text for stderr; names the rejects file when there is one.
     pub fn render(&self, rejects: Option<&std::path::Path>) -> String {
         let mut out = String::new();
