@@ -316,6 +316,8 @@ pub enum LeadSource {
 pub struct ExplainOptions {
     pub rules: PathBuf,
     pub lead: LeadSource,
+    /// `--why-not QUEUE`: how this lead could reach QUEUE.
+    pub why_not: Option<String>,
     pub json: bool,
     pub encoding: Encoding,
     pub color: bool,
@@ -335,13 +337,43 @@ pub fn explain(options: &ExplainOptions, out: &mut dyn Write, err: &mut dyn Writ
         }
     };
     let trace = crate::eval::explain::explain(program, &lead);
+    let why_not = match &options.why_not {
+        None => None,
+        Some(queue) => match why_not_queue(program, &lead, queue) {
+            Ok(answers) => Some((queue.as_str(), answers)),
+            Err(message) => {
+                let _ = writeln!(err, "error: {message}");
+                return CANNOT_RUN;
+            }
+        },
+    };
     let text = if options.json {
-        crate::eval::explain::render_json(program, &loaded.sources, &trace)
+        crate::eval::explain::render_json(program, &loaded.sources, &trace, why_not.as_ref())
     } else {
-        crate::eval::explain::render_human(program, &loaded.sources, &trace)
+        crate::eval::explain::render_human(program, &loaded.sources, &trace, why_not.as_ref())
     };
     let _ = out.write_all(text.as_bytes());
     OK
+}
+
+/// The why-not answers for a queue name (a queue, or a table that names owners).
+fn why_not_queue(
+    program: &crate::ir::Program,
+    lead: &crate::eval::explain::RawLead,
+    queue: &str,
+) -> Result<Vec<crate::analysis::why_not::RuleAnswer>, String> {
+    let names: Vec<&str> = program
+        .queues
+        .iter()
+        .map(|q| q.name.as_str())
+        .chain(program.tables.iter().map(|t| t.name.as_str()))
+        .collect();
+    if !names.contains(&queue) {
+        let hint = crate::check::closest(queue, names.iter().copied())
+            .map_or(String::new(), |q| format!("; did you mean `{q}`?"));
+        return Err(format!("no queue named `{queue}`{hint}"));
+    }
+    Ok(crate::analysis::why_not::why_not(program, lead, queue).unwrap_or_default())
 }
 
 fn lead_for_explain(
@@ -452,8 +484,9 @@ fn report_cases(
                 or_none(rule)
             );
             let trace = crate::eval::explain::explain(program, &case.lead);
-            let _ = out
-                .write_all(crate::eval::explain::render_human(program, sources, &trace).as_bytes());
+            let _ = out.write_all(
+                crate::eval::explain::render_human(program, sources, &trace, None).as_bytes(),
+            );
         }
     }
     let passed = outcomes.len() - failed.len();

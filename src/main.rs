@@ -72,6 +72,9 @@ enum Command {
         /// The lead of INPUT whose key field holds this value.
         #[arg(long, requires = "input")]
         id: Option<String>,
+        /// Also show how this lead could reach this queue, through each rule that sends leads there.
+        #[arg(long, value_name = "QUEUE")]
+        why_not: Option<String>,
         #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
         format: ExplainFormat,
         /// The lead file's encoding: utf-8, windows-1252 or latin1.
@@ -200,6 +203,7 @@ fn main() -> ExitCode {
             lead,
             row,
             id,
+            why_not,
             format,
             encoding,
         } => {
@@ -219,6 +223,7 @@ fn main() -> ExitCode {
             let options = ExplainOptions {
                 rules,
                 lead,
+                why_not,
                 json: matches!(format, ExplainFormat::Json),
                 encoding,
                 color,

@@ -838,3 +838,21 @@ fn run_coverage_names_rules_no_lead_reached() {
         "{err}"
     );
 }
+
+#[test]
+fn why_not_an_unknown_queue_names_the_closest() {
+    let out = route(&[
+        "explain",
+        "rules/acme.route",
+        "--lead",
+        "Country=US",
+        "--why-not",
+        "enterprize",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `enterprise`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -9,6 +9,7 @@
 
 mod lints;
 pub mod strings;
+pub mod why_not;
 pub mod witness;
 
 use crate::compile::{Mdd, NodeId, Op, NEXT, TRUE};

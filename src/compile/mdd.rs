@@ -312,6 +312,56 @@ impl<'a> Mdd<'a> {
         }
     }
 
+    /// The set of leads a variable puts in one atom.
+    pub fn atom_is(&mut self, var: u32, atom: u32) -> NodeId {
+        let count = self.vars[var as usize].atom_count() as u32;
+        let children = (0..count).map(|a| if a == atom { TRUE } else { FALSE });
+        self.intern(Node::Test {
+            var,
+            runs: runs_of(children).into(),
+        })
+    }
+
+    /// The leads a rule's diagram sends to a leaf that `keep` accepts.
+    pub fn select(&mut self, root: NodeId, keep: &dyn Fn(&Decision) -> bool) -> NodeId {
+        let mut memo = HashMap::default();
+        self.select_in(root, keep, &mut memo)
+    }
+
+    fn select_in(
+        &mut self,
+        id: NodeId,
+        keep: &dyn Fn(&Decision) -> bool,
+        memo: &mut HashMap<NodeId, NodeId>,
+    ) -> NodeId {
+        if let Some(&done) = memo.get(&id) {
+            return done;
+        }
+        let result = match self.nodes[id as usize].clone() {
+            Node::Terminal(t) if t > NEXT => {
+                if keep(&self.leaves[(t - 3) as usize]) {
+                    TRUE
+                } else {
+                    FALSE
+                }
+            }
+            Node::Terminal(_) => FALSE,
+            Node::Test { var, runs } => {
+                let mut out = Vec::new();
+                for r in runs.iter() {
+                    let child = self.select_in(r.child, keep, memo);
+                    push_run(&mut out, r.end, child);
+                }
+                self.intern(Node::Test {
+                    var,
+                    runs: out.into(),
+                })
+            }
+        };
+        memo.insert(id, result);
+        result
+    }
+
     /// The decisions at the leaves reachable from `root`.
     pub fn leaves_under(&self, root: NodeId) -> Vec<&Decision> {
         let mut seen = std::collections::HashSet::new();

@@ -3,6 +3,7 @@
 //! table row that decided a lookup, and the decision.
 
 use super::{lookup_row, reference, Decoder, Lead, Reading, Val};
+use crate::analysis::why_not::{Change, RuleAnswer};
 use crate::diagnostics::Sources;
 use crate::ir::{Cond, Decision, Dest, Matcher, Program, Target, Test, ValueExpr};
 use serde_json::{json, Value as Json};
@@ -226,7 +227,12 @@ pub fn decision_columns<'a>(program: &'a Program, d: &'a Decision) -> (&'a str, 
 }
 
 /// The trace for a person: plain words, the source line of each failed test.
-pub fn render_human(program: &Program, sources: &Sources, trace: &Trace) -> String {
+pub fn render_human(
+    program: &Program,
+    sources: &Sources,
+    trace: &Trace,
+    why_not: Option<&WhyNot>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "values:");
     for v in &trace.values {
@@ -269,7 +275,79 @@ pub fn render_human(program: &Program, sources: &Sources, trace: &Trace) -> Stri
             let _ = writeln!(out, "result: queue {queue}{owner}, by rule \"{rule}\"");
         }
     }
+    if let Some((queue, answers)) = why_not {
+        render_why_not(program, sources, trace, queue, answers, &mut out);
+    }
     out
+}
+
+/// The queue asked about and, per rule that sends leads there, the answer.
+pub type WhyNot<'a> = (&'a str, Vec<RuleAnswer>);
+
+fn render_why_not(
+    program: &Program,
+    sources: &Sources,
+    trace: &Trace,
+    queue: &str,
+    answers: &[RuleAnswer],
+    out: &mut String,
+) {
+    let _ = writeln!(out, "\nwhy not {queue}:");
+    if answers.is_empty() {
+        let _ = writeln!(out, "  no rule sends leads to {queue}");
+        return;
+    }
+    for a in answers {
+        let rule = &program.rules[a.rule];
+        let (line, _) = sources.line_column(program.file, rule.span.start);
+        let _ = writeln!(out, "  \"{}\" (line {line}):", rule.name);
+        let r = &trace.rules[a.rule];
+        match &r.outcome {
+            Outcome::Failed(tests) => {
+                let mut all = Vec::new();
+                collect_tests(&rule.cond, &mut all);
+                for (i, value) in tests {
+                    let test = sources
+                        .text(program.file)
+                        .get(all[*i].span.clone())
+                        .unwrap_or("");
+                    let _ = writeln!(out, "    ✗ {test}  (false: {value})");
+                }
+            }
+            Outcome::NotTried => {
+                let winner = trace
+                    .rules
+                    .iter()
+                    .find(|r| matches!(r.outcome, Outcome::Matched))
+                    .map(|r| program.rules[r.rule].name.as_str());
+                let _ = writeln!(
+                    out,
+                    "    its tests pass, but \"{}\" takes the lead first",
+                    winner.unwrap_or("an earlier rule")
+                );
+            }
+            Outcome::NoDestination => {
+                let _ = writeln!(
+                    out,
+                    "    its tests pass, but its lookup finds no queue for this lead"
+                );
+            }
+            Outcome::Matched => {}
+        }
+        let _ = writeln!(out, "    {}", change_words(&a.change, queue));
+    }
+}
+
+fn change_words(change: &Change, queue: &str) -> String {
+    match change {
+        Change::None => format!("this lead already goes to {queue} through this rule"),
+        Change::Set(values) => {
+            let set: Vec<String> = values.iter().map(|(c, v)| if v.is_empty() { format!("{c} empty") } else { format!("{c}={v}") }).collect();
+            format!("smallest change: {}", set.join(", "))
+        }
+        Change::Never => format!("no change can: no lead reaches {queue} through this rule (earlier rules take them all, or its tests contradict)"),
+        Change::TooFar => "more than three values would have to change".to_string(),
+    }
 }
 
 fn render_rule(program: &Program, sources: &Sources, r: &RuleTrace, out: &mut String) {
@@ -350,7 +428,12 @@ fn snippet(
 }
 
 /// The trace for tools.
-pub fn render_json(program: &Program, sources: &Sources, trace: &Trace) -> String {
+pub fn render_json(
+    program: &Program,
+    sources: &Sources,
+    trace: &Trace,
+    why_not: Option<&WhyNot>,
+) -> String {
     let values: Vec<Json> = trace
         .values
         .iter()
@@ -370,13 +453,28 @@ pub fn render_json(program: &Program, sources: &Sources, trace: &Trace) -> Strin
         .map(|r| rule_json(program, sources, r))
         .collect();
     let (queue, owner, rule) = decision_columns(program, &trace.decision);
-    let doc = json!({
+    let mut doc = json!({
         "values": values,
         "rules": rules,
         "route_queue": queue,
         "route_owner": owner,
         "route_rule": rule,
     });
+    if let Some((queue, answers)) = why_not {
+        let answers: Vec<Json> = answers
+            .iter()
+            .map(|a| {
+                let change = match &a.change {
+                    Change::Set(values) => json!({ "set": values.iter().map(|(c, v)| (c.clone(), json!(v))).collect::<serde_json::Map<String, Json>>() }),
+                    Change::None => json!("none needed"),
+                    Change::Never => json!("no change can"),
+                    Change::TooFar => json!("more than three values"),
+                };
+                json!({ "rule": program.rules[a.rule].name, "change": change })
+            })
+            .collect();
+        doc["why_not"] = json!({ "queue": queue, "rules": answers });
+    }
     format!(
         "{}\n",
         serde_json::to_string_pretty(&doc).unwrap_or_default()
