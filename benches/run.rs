@@ -70,6 +70,11 @@ fn throughput(leads: &Path, rows: u64, bytes: u64, dir: &Path) {
     let csv_leads = leads.to_path_buf();
     let reader_leads = leads.to_path_buf();
     let route_leads = leads.to_path_buf();
+    let (state_program, state_dag) = load_rules(&rules);
+    let state_leads = leads.to_path_buf();
+    let state_rejects = dir.join("bench-state.rejects.csv");
+    let state_path = dir.join("bench-state.db");
+    let state_file = state_path.clone();
     let mut contestants = [
         Contestant {
             name: "csv passthrough",
@@ -83,20 +88,21 @@ fn throughput(leads: &Path, rows: u64, bytes: u64, dir: &Path) {
         },
         Contestant {
             name: "route run (acme)",
+            run: Box::new(move || route_once(&program, &dag, &route_leads, &rejects_path, None)),
+            best: Duration::MAX,
+        },
+        Contestant {
+            name: "route run --state",
             run: Box::new(move || {
-                let mut rejects = Rejects::new(rejects_path.clone());
-                let input = File::open(&route_leads).expect("open leads");
-                let summary = route::run::route_csv(
-                    &program,
-                    &dag,
-                    input,
-                    Encoding::Utf8,
-                    io::sink(),
-                    &mut rejects,
+                // A fresh state each round: every lead is new to the ledger.
+                let _ = std::fs::remove_file(&state_path);
+                route_once(
+                    &state_program,
+                    &state_dag,
+                    &state_leads,
+                    &state_rejects,
+                    Some(&state_path),
                 )
-                .unwrap_or_else(|e| panic!("route run failed: {}", e.message));
-                rejects.finish().expect("flush rejects");
-                summary.rows_in
             }),
             best: Duration::MAX,
         },
@@ -125,6 +131,7 @@ fn throughput(leads: &Path, rows: u64, bytes: u64, dir: &Path) {
     }
 
     let baseline = contestants[0].best.as_secs_f64();
+    let state_size = std::fs::metadata(&state_file).map_or(0, |m| m.len());
     println!(
         "\n{:<20} {:>9} {:>9} {:>12} {:>10}",
         "", "best s", "MB/s", "rows/s", "vs csv"
@@ -143,6 +150,19 @@ fn throughput(leads: &Path, rows: u64, bytes: u64, dir: &Path) {
     println!(
         "\nroute run / csv passthrough throughput: {:.1}% (target >= 60%)",
         100.0 * baseline / contestants[2].best.as_secs_f64()
+    );
+    let (plain, stateful) = (
+        contestants[2].best.as_secs_f64(),
+        contestants[3].best.as_secs_f64(),
+    );
+    println!(
+        "route run --state / route run throughput: {:.1}% (target >= 50%)",
+        100.0 * plain / stateful
+    );
+    println!(
+        "state file after one run: {:.1} MB for {rows} ledger rows ({:.1} MB per million)",
+        state_size as f64 / 1e6,
+        state_size as f64 / 1e6 / (rows as f64 / 1e6)
     );
 }
 
@@ -344,4 +364,45 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// One `route run` over the leads to a sink; with a state file when given.
+fn route_once(
+    program: &route::ir::Program,
+    dag: &route::compile::Dag,
+    leads: &Path,
+    rejects_path: &Path,
+    state: Option<&Path>,
+) -> u64 {
+    let mut rejects = Rejects::new(rejects_path.to_path_buf());
+    let input = File::open(leads).expect("open leads");
+    let distributor = route::distribute::Distributor::new(program, "2026-11-25", false);
+    let mut memory = route::distribute::MemoryStore::default();
+    let mut sqlite = state.map(|p| {
+        route::distribute::sqlite::SqliteStore::open(p, "2026-11-25", "bench", false)
+            .expect("state opens")
+    });
+    let sharing = route::run::Sharing {
+        distributor: &distributor,
+        persistent: sqlite.is_some(),
+        store: match sqlite.as_mut() {
+            Some(s) => s,
+            None => &mut memory,
+        },
+    };
+    let summary = route::run::route_csv(
+        program,
+        dag,
+        input,
+        Encoding::Utf8,
+        io::sink(),
+        &mut rejects,
+        sharing,
+    )
+    .unwrap_or_else(|e| panic!("route run failed: {}", e.message));
+    rejects.finish().expect("flush rejects");
+    if let Some(s) = sqlite {
+        s.commit().expect("state commits");
+    }
+    summary.rows_in
 }

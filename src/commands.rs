@@ -2,7 +2,8 @@
 //! binary only parses flags and calls these; tests call them directly.
 
 use crate::diagnostics::{self, Diagnostic, Format, Sources};
-use crate::run::{Encoding, Rejects, RunError};
+use crate::distribute::{sqlite::SqliteStore, Distributor, MemoryStore};
+use crate::run::{Encoding, OutputFile, Rejects, RunError, Sharing};
 use crate::{compile, Loaded};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -96,6 +97,12 @@ pub struct RunOptions {
     pub now: Option<String>,
     /// `--coverage`: also name the rules no lead reached.
     pub coverage: bool,
+    /// `--state FILE`: rotations, counts, sticky owners and the ledger persist here.
+    pub state: Option<PathBuf>,
+    /// `--wait`: wait for another run on the same state instead of failing.
+    pub wait: bool,
+    /// `--reroute`: decide leads already in the ledger again.
+    pub reroute: bool,
     pub color: bool,
 }
 
@@ -111,6 +118,10 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         return CANNOT_RUN;
     };
     let dag = compile::compile(&loaded.program);
+    let day = options
+        .now
+        .clone()
+        .unwrap_or_else(crate::distribute::date::today);
     let rejects_path = match &options.rejects {
         Some(path) => path.clone(),
         None => {
@@ -122,10 +133,60 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         }
     };
     let mut rejects = Rejects::new(rejects_path);
-    let result = route_to_output(&loaded, &dag, options, &mut rejects);
-    let finished = rejects.finish();
-    match (result, finished) {
-        (Ok(summary), Ok(())) => {
+    let distributor = Distributor::new(&loaded.program, &day, options.reroute);
+    let mut state = match &options.state {
+        None => None,
+        Some(path) => match SqliteStore::open(
+            path,
+            &day,
+            &options.input.display().to_string(),
+            options.wait,
+        ) {
+            Ok(store) => Some(store),
+            Err(message) => {
+                let _ = writeln!(err, "error: {message}");
+                return CANNOT_RUN;
+            }
+        },
+    };
+    let mut memory = MemoryStore::default();
+    let sharing = Sharing {
+        distributor: &distributor,
+        persistent: state.is_some(),
+        store: match state.as_mut() {
+            Some(s) => s,
+            None => &mut memory,
+        },
+    };
+    let routed = route_to_output(&loaded, &dag, options, &mut rejects, sharing);
+    // Order matters for crash safety: the output is durable in its temporary
+    // file before the state commits, and renamed into place after; a crash
+    // in between leaves the state saying what a rerun will write again.
+    let finished = routed.and_then(|(summary, output)| {
+        rejects.finish().map_err(|e| RunError {
+            message: format!(
+                "cannot write the rejects file {}: {e}",
+                rejects.path().display()
+            ),
+            help: None,
+        })?;
+        if let Some(state) = state.take() {
+            state.commit().map_err(|message| RunError {
+                message,
+                help: None,
+            })?;
+        }
+        if let Some(output) = output {
+            let path = output.path().to_path_buf();
+            output.finish().map_err(|e| RunError {
+                message: format!("cannot write {}: {e}", path.display()),
+                help: None,
+            })?;
+        }
+        Ok(summary)
+    });
+    match finished {
+        Ok(summary) => {
             let _ = err.write_all(summary.render(Some(rejects.path())).as_bytes());
             if options.coverage {
                 let _ = err.write_all(summary.coverage().as_bytes());
@@ -136,27 +197,21 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
                 OK
             }
         }
-        (Err(e), _) => {
+        Err(e) => {
             report_run_error(&e, err);
-            CANNOT_RUN
-        }
-        (_, Err(e)) => {
-            let _ = writeln!(
-                err,
-                "error: cannot write the rejects file {}: {e}",
-                rejects.path().display()
-            );
             CANNOT_RUN
         }
     }
 }
 
+/// Routes the input; the output file (if any) is returned unfinished.
 fn route_to_output(
     loaded: &LoadedProgram,
     dag: &compile::Dag,
     options: &RunOptions,
     rejects: &mut Rejects,
-) -> Result<crate::run::Summary, RunError> {
+    sharing: Sharing,
+) -> Result<(crate::run::Summary, Option<OutputFile>), RunError> {
     let input: Box<dyn std::io::Read> = if options.input.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -166,18 +221,33 @@ fn route_to_output(
         })?;
         Box::new(file)
     };
-    let output: Box<dyn Write> = match &options.output {
-        None => Box::new(std::io::stdout().lock()),
-        Some(path) => Box::new(crate::run::OutputFile::new(path.clone())),
-    };
-    crate::run::route_csv(
-        &loaded.program,
-        dag,
-        input,
-        options.encoding,
-        output,
-        rejects,
-    )
+    match &options.output {
+        None => {
+            let summary = crate::run::route_csv(
+                &loaded.program,
+                dag,
+                input,
+                options.encoding,
+                std::io::stdout().lock(),
+                rejects,
+                sharing,
+            )?;
+            Ok((summary, None))
+        }
+        Some(path) => {
+            let mut file = OutputFile::new(path.clone());
+            let summary = crate::run::route_csv(
+                &loaded.program,
+                dag,
+                input,
+                options.encoding,
+                &mut file,
+                rejects,
+                sharing,
+            )?;
+            Ok((summary, Some(file)))
+        }
+    }
 }
 
 /// A rule file that passed its checks, with its sources for messages.
@@ -318,6 +388,9 @@ pub struct ExplainOptions {
     pub lead: LeadSource,
     /// `--why-not QUEUE`: how this lead could reach QUEUE.
     pub why_not: Option<String>,
+    /// Show distribution as of this state file (read only) and date.
+    pub state: Option<PathBuf>,
+    pub now: Option<String>,
     pub json: bool,
     pub encoding: Encoding,
     pub color: bool,
@@ -336,7 +409,14 @@ pub fn explain(options: &ExplainOptions, out: &mut dyn Write, err: &mut dyn Writ
             return CANNOT_RUN;
         }
     };
-    let trace = crate::eval::explain::explain(program, &lead);
+    let mut trace = crate::eval::explain::explain(program, &lead);
+    match distribute_for_explain(program, &trace, options) {
+        Ok(found) => trace.distribution = found,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return CANNOT_RUN;
+        }
+    }
     let why_not = match &options.why_not {
         None => None,
         Some(queue) => match why_not_queue(program, &lead, queue) {
@@ -354,6 +434,51 @@ pub fn explain(options: &ExplainOptions, out: &mut dyn Write, err: &mut dyn Writ
     };
     let _ = out.write_all(text.as_bytes());
     OK
+}
+
+/// How the lead's queue would share it out: on a fresh state, or on what
+/// `--state` holds now (read only: explaining changes nothing).
+fn distribute_for_explain(
+    program: &crate::ir::Program,
+    trace: &crate::eval::explain::Trace,
+    options: &ExplainOptions,
+) -> Result<Option<(crate::distribute::Assignment, String)>, String> {
+    if matches!(trace.decision, crate::ir::Decision::Unmatched) {
+        return Ok(None);
+    }
+    let day = options
+        .now
+        .clone()
+        .unwrap_or_else(crate::distribute::date::today);
+    let distributor = Distributor::new(program, &day, false);
+    let mut memory = MemoryStore::default();
+    let mut peeked = match &options.state {
+        Some(path) => Some(SqliteStore::peek(path, &day)?),
+        None => None,
+    };
+    let store: &mut dyn crate::distribute::Store = match peeked.as_mut() {
+        Some(s) => s,
+        None => &mut memory,
+    };
+    let key = program.key_field().and_then(|f| {
+        let raw = trace
+            .values
+            .iter()
+            .find(|v| v.field == f)?
+            .raw
+            .as_deref()?
+            .trim();
+        (!raw.is_empty()).then(|| raw.to_string())
+    });
+    let mut steps = String::new();
+    let outcome = distributor.assign(
+        store,
+        &trace.decision,
+        &trace.lead,
+        key.as_deref(),
+        Some(&mut steps),
+    );
+    Ok(Some((outcome.assignment, steps)))
 }
 
 /// The why-not answers for a queue name (a queue, or a table that names owners).
@@ -534,4 +659,37 @@ fn report_coverage(
         let _ = writeln!(out, "  no case reaches: {}", missing.join(", "));
     }
     missing.len()
+}
+
+/// `route state show --state DB`.
+pub fn state_show(path: &Path, now: Option<&str>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let day = now.map_or_else(crate::distribute::date::today, String::from);
+    match crate::distribute::sqlite::show(path, &day) {
+        Ok(text) => {
+            let _ = out.write_all(text.as_bytes());
+            OK
+        }
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            CANNOT_RUN
+        }
+    }
+}
+
+/// `route state reset --state DB --yes`.
+pub fn state_reset(path: &Path, yes: bool, err: &mut dyn Write) -> u8 {
+    if !yes {
+        let _ = writeln!(err, "error: this forgets every rotation, count, sticky owner and past assignment in {}\n  help: add --yes to confirm", path.display());
+        return CANNOT_RUN;
+    }
+    match crate::distribute::sqlite::reset(path) {
+        Ok(()) => {
+            let _ = writeln!(err, "route: {} is reset", path.display());
+            OK
+        }
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            CANNOT_RUN
+        }
+    }
 }

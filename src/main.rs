@@ -57,6 +57,21 @@ enum Command {
         /// Also name the rules no lead reached.
         #[arg(long)]
         coverage: bool,
+        /// Keep rotations, daily counts, sticky owners and a ledger of every
+        /// assignment in this SQLite file (without it, every run starts fresh).
+        #[arg(long, value_name = "DB")]
+        state: Option<PathBuf>,
+        /// Wait for another run using the same --state instead of failing.
+        #[arg(long, requires = "state")]
+        wait: bool,
+        /// Decide leads whose key is already in the ledger again.
+        #[arg(long, requires = "state")]
+        reroute: bool,
+    },
+    /// Look at or clear a --state file.
+    State {
+        #[command(subcommand)]
+        action: StateAction,
     },
     /// Explain why a lead goes where it goes.
     Explain {
@@ -75,6 +90,12 @@ enum Command {
         /// Also show how this lead could reach this queue, through each rule that sends leads there.
         #[arg(long, value_name = "QUEUE")]
         why_not: Option<String>,
+        /// Show who would get the lead given this state file (read only).
+        #[arg(long, value_name = "DB")]
+        state: Option<PathBuf>,
+        /// The date for distribution, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        now: Option<String>,
         #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
         format: ExplainFormat,
         /// The lead file's encoding: utf-8, windows-1252 or latin1.
@@ -119,6 +140,26 @@ enum FormatArg {
     Json,
     Sarif,
     Github,
+}
+
+#[derive(Subcommand)]
+enum StateAction {
+    /// Rotation positions, today's counts per member, ledger size.
+    Show {
+        #[arg(long, value_name = "DB")]
+        state: PathBuf,
+        /// The day whose counts to show, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Forget rotations, counts, sticky owners and the ledger.
+    Reset {
+        #[arg(long, value_name = "DB")]
+        state: PathBuf,
+        /// Confirms the reset.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -179,6 +220,9 @@ fn main() -> ExitCode {
             now,
             encoding,
             coverage,
+            state,
+            wait,
+            reroute,
         } => {
             let Some(encoding) = Encoding::from_label(&encoding) else {
                 eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
@@ -193,6 +237,9 @@ fn main() -> ExitCode {
                 encoding,
                 now,
                 coverage,
+                state,
+                wait,
+                reroute,
                 color,
             };
             commands::run(&options, &mut err)
@@ -204,6 +251,8 @@ fn main() -> ExitCode {
             row,
             id,
             why_not,
+            state,
+            now,
             format,
             encoding,
         } => {
@@ -224,12 +273,20 @@ fn main() -> ExitCode {
                 rules,
                 lead,
                 why_not,
+                state,
+                now,
                 json: matches!(format, ExplainFormat::Json),
                 encoding,
                 color,
             };
             commands::explain(&options, &mut out, &mut err)
         }
+        Command::State { action } => match action {
+            StateAction::Show { state, now } => {
+                commands::state_show(&state, now.as_deref(), &mut out, &mut err)
+            }
+            StateAction::Reset { state, yes } => commands::state_reset(&state, yes, &mut err),
+        },
         Command::Test {
             rules,
             cases,

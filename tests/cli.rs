@@ -301,13 +301,22 @@ fn leads_no_rule_takes_get_empty_route_columns() {
     let dir = temp();
     let mut rejects = route::run::Rejects::new(dir.path().join("rejects.csv"));
     let mut out = Vec::new();
+    let distributor = route::distribute::Distributor::new(&program, "2026-11-25", false);
+    let mut store = route::distribute::MemoryStore::default();
+    let sharing = route::run::Sharing {
+        distributor: &distributor,
+        store: &mut store,
+        persistent: false,
+    };
+    let input = &b"Country\nUS\nFR\n"[..];
     let summary = route::run::route_csv(
         &program,
         &dag,
-        &b"Country\nUS\nFR\n"[..],
+        input,
         route::run::Encoding::Utf8,
         &mut out,
         &mut rejects,
+        sharing,
     )
     .unwrap();
     assert_eq!(

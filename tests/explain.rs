@@ -14,6 +14,8 @@ fn explain_why_not(rules: &str, lead: &str, json: bool, queue: Option<&str>) -> 
         rules: rules.into(),
         lead: LeadSource::Given(lead.into()),
         why_not: queue.map(String::from),
+        state: None,
+        now: Some("2026-11-25".into()),
         json,
         encoding: Encoding::Utf8,
         color: false,

@@ -16,6 +16,10 @@ pub struct Trace {
     pub values: Vec<ValueTrace>,
     pub rules: Vec<RuleTrace>,
     pub decision: Decision,
+    /// The lead as the rules read it.
+    pub lead: Lead,
+    /// How the queue shared the lead out, step by step (set by the caller).
+    pub distribution: Option<(crate::distribute::Assignment, String)>,
 }
 
 pub struct ValueTrace {
@@ -84,6 +88,8 @@ pub fn explain(program: &Program, raw: &RawLead) -> Trace {
         values,
         rules,
         decision,
+        lead,
+        distribution: None,
     }
 }
 
@@ -254,7 +260,13 @@ pub fn render_human(
     for r in &trace.rules {
         render_rule(program, sources, r, &mut out);
     }
-    let (queue, owner, rule) = decision_columns(program, &trace.decision);
+    let (mut queue, mut owner, rule) = decision_columns(program, &trace.decision);
+    if let Some((assignment, steps)) = &trace.distribution {
+        let _ = writeln!(out, "\ndistribution:");
+        out.push_str(steps);
+        queue = &assignment.queue;
+        owner = &assignment.owner;
+    }
     let _ = writeln!(out);
     match &trace.decision {
         Decision::Unmatched => {
@@ -452,8 +464,17 @@ pub fn render_json(
         .iter()
         .map(|r| rule_json(program, sources, r))
         .collect();
-    let (queue, owner, rule) = decision_columns(program, &trace.decision);
+    let (mut queue, mut owner, rule) = decision_columns(program, &trace.decision);
+    let steps: Vec<&str> = trace
+        .distribution
+        .as_ref()
+        .map_or(vec![], |(_, s)| s.lines().map(str::trim).collect());
+    if let Some((assignment, _)) = &trace.distribution {
+        queue = &assignment.queue;
+        owner = &assignment.owner;
+    }
     let mut doc = json!({
+        "distribution": steps,
         "values": values,
         "rules": rules,
         "route_queue": queue,

@@ -19,6 +19,7 @@ pub use sizing::size_findings;
 pub use summary::Summary;
 
 use crate::compile::Dag;
+use crate::distribute::{Distributor, Store};
 use crate::eval::{Decoder, Lead, Reading};
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
@@ -62,6 +63,15 @@ impl RunError {
 }
 
 /// Routes every record of `input` into `output`; unreadable rows go to `rejects`.
+/// How leads are shared out inside queues: the rules' distributor and the
+/// state it reads and writes.
+pub struct Sharing<'a, 'p> {
+    pub distributor: &'a Distributor<'p>,
+    pub store: &'a mut dyn Store,
+    /// The state outlives the run (`--state`): every lead goes in the ledger.
+    pub persistent: bool,
+}
+
 pub fn route_csv(
     program: &Program,
     dag: &Dag,
@@ -69,6 +79,7 @@ pub fn route_csv(
     encoding: Encoding,
     output: impl Write,
     rejects: &mut Rejects,
+    sharing: Sharing,
 ) -> Result<Summary, RunError> {
     let input: Box<dyn Read> = match encoding {
         Encoding::Utf8 => Box::new(input),
@@ -101,6 +112,8 @@ pub fn route_csv(
         .map(|d| route_columns(program, d))
         .collect();
     let mut per_leaf = vec![0u64; dag.leaves.len()];
+    let key_column = program.key_field().map(|f| columns[f]);
+    let mut line_out = Vec::with_capacity(128);
     while let Some(record) = reader.next_record().map_err(read_error)? {
         summary.rows_in += 1;
         let text = match check_record(&record, header_cells.len()) {
@@ -125,9 +138,30 @@ pub fn route_csv(
             }
         }
         let leaf = dag.decide_leaf(program, &lead);
-        per_leaf[leaf] += 1;
+        let decision = &dag.leaves[leaf];
         out.write_all(record.raw).map_err(write_error)?;
-        out.write_all(&suffixes[leaf]).map_err(write_error)?;
+        if !sharing.persistent && !distributes(program, decision) {
+            // Nothing to share out and nothing to remember: the columns are fixed.
+            per_leaf[leaf] += 1;
+            out.write_all(&suffixes[leaf]).map_err(write_error)?;
+            continue;
+        }
+        let key = key_column
+            .map(|c| cell_text(&record, text, c).trim().to_string())
+            .filter(|k| !k.is_empty());
+        let outcome =
+            sharing
+                .distributor
+                .assign(sharing.store, decision, &lead, key.as_deref(), None);
+        summary.count_outcome(&outcome);
+        let a = &outcome.assignment;
+        line_out.clear();
+        for cell in [&a.queue, &a.owner, &a.rule] {
+            line_out.push(b',');
+            write_cell(cell, &mut line_out);
+        }
+        line_out.push(b'\n');
+        out.write_all(&line_out).map_err(write_error)?;
     }
     out.flush().map_err(write_error)?;
     for (decision, n) in dag.leaves.iter().zip(per_leaf) {
@@ -148,6 +182,12 @@ fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
         Some(Cow::Owned(bytes)) => Cow::Owned(String::from_utf8(bytes).unwrap_or_default()),
         None => Cow::Borrowed(""),
     }
+}
+
+/// Whether a decision's queue shares leads out among members.
+fn distributes(program: &Program, decision: &Decision) -> bool {
+    matches!(decision, Decision::Routed { target: Target::Queue(q), .. }
+        if matches!(program.queues[*q].method, crate::ir::Method::RoundRobin | crate::ir::Method::LoadBalance))
 }
 
 /// The record's text, or why it cannot be routed.

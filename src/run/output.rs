@@ -1,31 +1,58 @@
-//! The output file, created at the first write: a run that stops before
-//! routing anything (a missing column, say) leaves no empty file behind.
+//! The output file: written to a temporary file beside it and renamed into
+//! place only when the run succeeds, so a crash or a failed run never leaves
+//! a partial (or empty) output behind.
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct OutputFile {
     path: PathBuf,
+    temp: PathBuf,
     file: Option<File>,
+    done: bool,
 }
 
 impl OutputFile {
     pub fn new(path: PathBuf) -> Self {
-        OutputFile { path, file: None }
+        let name = path.file_name().map_or_else(
+            || "route-output".into(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let temp = path.with_file_name(format!(".{name}.{}.route-tmp", std::process::id()));
+        OutputFile {
+            path,
+            temp,
+            file: None,
+            done: false,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn file(&mut self) -> io::Result<&mut File> {
         if self.file.is_none() {
-            let file = File::create(&self.path).map_err(|e| {
+            let file = File::create(&self.temp).map_err(|e| {
                 io::Error::new(
                     e.kind(),
-                    format!("cannot create {}: {e}", self.path.display()),
+                    format!("cannot create {}: {e}", self.temp.display()),
                 )
             })?;
             self.file = Some(file);
         }
         Ok(self.file.as_mut().expect("created above"))
+    }
+
+    /// Makes the output durable and moves it into place.
+    pub fn finish(mut self) -> io::Result<()> {
+        let file = self.file()?;
+        file.flush()?;
+        file.sync_all()?;
+        std::fs::rename(&self.temp, &self.path)?;
+        self.done = true;
+        Ok(())
     }
 }
 
@@ -38,6 +65,14 @@ impl Write for OutputFile {
         match self.file.as_mut() {
             Some(f) => f.flush(),
             None => Ok(()),
+        }
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if !self.done && self.file.is_some() {
+            let _ = std::fs::remove_file(&self.temp);
         }
     }
 }

@@ -16,6 +16,12 @@ pub struct Summary {
     pub per_rule: Vec<u64>,
     /// Unreadable (not blank) cells per field.
     pub unreadable: Vec<u64>,
+    /// Leads per owner.
+    pub per_owner: BTreeMap<String, u64>,
+    /// Per queue: leads that stayed without an owner because nobody was available.
+    pub unowned: BTreeMap<String, u64>,
+    /// Leads whose key was in the ledger and kept their earlier assignment.
+    pub repeated: u64,
     columns: Vec<String>,
     rule_names: Vec<String>,
 }
@@ -32,8 +38,34 @@ impl Summary {
             per_queue: BTreeMap::new(),
             per_rule: vec![0; rule_names.len()],
             unreadable: vec![0; program.fields.len()],
+            per_owner: BTreeMap::new(),
+            unowned: BTreeMap::new(),
+            repeated: 0,
             columns: program.fields.iter().map(|f| f.column.clone()).collect(),
             rule_names,
+        }
+    }
+
+    /// Counts a lead that went through distribution.
+    pub fn count_outcome(&mut self, outcome: &crate::distribute::Outcome) {
+        let a = &outcome.assignment;
+        self.routed += 1;
+        if a.queue.is_empty() {
+            self.unmatched += 1;
+            return;
+        }
+        if let Some(i) = self.rule_names.iter().position(|r| *r == a.rule) {
+            self.per_rule[i] += 1;
+        }
+        *self.per_queue.entry(a.queue.clone()).or_default() += 1;
+        if !a.owner.is_empty() {
+            *self.per_owner.entry(a.owner.clone()).or_default() += 1;
+        }
+        if outcome.unowned {
+            *self.unowned.entry(a.queue.clone()).or_default() += 1;
+        }
+        if outcome.repeated {
+            self.repeated += 1;
         }
     }
 
@@ -101,6 +133,22 @@ impl Summary {
                 format!("\"{name}\"")
             };
             let _ = writeln!(out, "    {shown:<40} {n:>8}");
+        }
+        if !self.per_owner.is_empty() {
+            let _ = writeln!(out, "  by owner:");
+            for (owner, n) in &self.per_owner {
+                let _ = writeln!(out, "    {owner:<32} {n:>8}");
+            }
+        }
+        for (queue, n) in &self.unowned {
+            let _ = writeln!(out, "  {n} leads stayed in {queue} with no owner: nobody was available and it has no overflow");
+        }
+        if self.repeated > 0 {
+            let _ = writeln!(
+                out,
+                "  {} leads were routed before (same key in the state) and kept their assignment",
+                self.repeated
+            );
         }
         if self.unmatched > 0 {
             let _ = writeln!(

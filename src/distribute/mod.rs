@@ -1,0 +1,325 @@
+//! Sharing leads out inside a queue: round robin, load balancing with
+//! weights and caps, out-of-office dates, sticky owners, overflow; the
+//! ledger that makes a repeated lead get its first assignment again.
+//!
+//! Deciding the queue is pure (the DAG); this is the only step that touches
+//! state, and it runs in input order, so a run is deterministic.
+
+pub mod date;
+pub mod sqlite;
+pub mod store;
+
+pub use store::{Assignment, MemoryStore, Store};
+
+use crate::eval::{self, Lead, Val};
+use crate::ir::{Decision, Method, Program, QueueId, Target};
+use std::fmt::Write;
+
+/// One member of a queue, with what decides whether they can take a lead.
+#[derive(Clone, Debug)]
+struct Member {
+    email: String,
+    weight: u32,
+    cap: Option<u32>,
+    away: Option<(String, String)>,
+}
+
+pub struct Distributor<'p> {
+    program: &'p Program,
+    /// The run date, `YYYY-MM-DD`.
+    day: String,
+    members: Vec<Vec<Member>>,
+    /// `--reroute`: decide repeated leads again instead of reusing the ledger.
+    reroute: bool,
+}
+
+/// The result for one lead, with what the summary needs to know.
+pub struct Outcome {
+    pub assignment: Assignment,
+    /// The lead's queue distributes but nobody was available and there is no overflow.
+    pub unowned: bool,
+    /// The lead's key was in the ledger: its earlier assignment was reused.
+    pub repeated: bool,
+}
+
+impl<'p> Distributor<'p> {
+    pub fn new(program: &'p Program, day: &str, reroute: bool) -> Self {
+        let members = program
+            .queues
+            .iter()
+            .map(|q| {
+                q.members
+                    .iter()
+                    .map(|e| member(program, e, q.cap))
+                    .collect()
+            })
+            .collect();
+        Distributor {
+            program,
+            day: day.to_string(),
+            members,
+            reroute,
+        }
+    }
+
+    /// Assigns one lead; `trace` (for `route explain`) gets each step in words.
+    pub fn assign(
+        &self,
+        store: &mut dyn Store,
+        decision: &Decision,
+        lead: &Lead,
+        key: Option<&str>,
+        mut trace: Option<&mut String>,
+    ) -> Outcome {
+        if let (Some(key), false) = (key, self.reroute) {
+            if let Some(assignment) = store.recorded(key) {
+                note(
+                    &mut trace,
+                    &format!(
+                        "lead {key} was routed before: it keeps queue {} and owner {}",
+                        assignment.queue,
+                        or_none(&assignment.owner)
+                    ),
+                );
+                return Outcome {
+                    assignment,
+                    unowned: false,
+                    repeated: true,
+                };
+            }
+        }
+        let Decision::Routed { rule, target } = decision else {
+            return Outcome {
+                assignment: Assignment {
+                    queue: String::new(),
+                    owner: String::new(),
+                    rule: String::new(),
+                },
+                unowned: false,
+                repeated: false,
+            };
+        };
+        let rule = rule.map_or("default".to_string(), |r| {
+            self.program.rules[r].name.clone()
+        });
+        let (queue, owner, unowned) = match target {
+            Target::Owner { owner, .. } => {
+                store.add_count(owner);
+                note(&mut trace, &format!("the table names the owner {owner}"));
+                (
+                    self.program.queue_name(target).to_string(),
+                    owner.clone(),
+                    false,
+                )
+            }
+            Target::Queue(q) => self.within(store, *q, lead, &mut trace, 0),
+        };
+        let assignment = Assignment { queue, owner, rule };
+        store.record(key, &assignment);
+        Outcome {
+            assignment,
+            unowned,
+            repeated: false,
+        }
+    }
+
+    /// Queue name, owner, and whether it stayed unowned for want of members.
+    fn within(
+        &self,
+        store: &mut dyn Store,
+        q: QueueId,
+        lead: &Lead,
+        trace: &mut Option<&mut String>,
+        depth: usize,
+    ) -> (String, String, bool) {
+        let queue = &self.program.queues[q];
+        let name = queue.name.clone();
+        match queue.method {
+            Method::Hold => {
+                note(
+                    trace,
+                    &format!("queue {name} has no method: the lead waits there with no owner"),
+                );
+                return (name, String::new(), false);
+            }
+            Method::SharkTank => {
+                note(
+                    trace,
+                    &format!("queue {name} is a shark tank: reps claim leads from it"),
+                );
+                return (name, String::new(), false);
+            }
+            _ => {}
+        }
+        let sticky_value = queue
+            .sticky
+            .as_ref()
+            .and_then(|v| value_text(self.program, v, lead));
+        if let Some(value) = &sticky_value {
+            if let Some(owner) = store.sticky(&name, value) {
+                match self.unavailable(store, q, &owner) {
+                    None => {
+                        store.add_count(&owner);
+                        note(
+                            trace,
+                            &format!("sticky: {value} went to {owner} before, who is available"),
+                        );
+                        return (name, owner, false);
+                    }
+                    Some(why) => note(
+                        trace,
+                        &format!("sticky: {value} went to {owner} before, but {owner} {why}"),
+                    ),
+                }
+            }
+        }
+        let chosen = match queue.method {
+            Method::RoundRobin => self.round_robin(store, q, trace),
+            _ => self.load_balance(store, q, trace),
+        };
+        match chosen {
+            Some(owner) => {
+                store.add_count(&owner);
+                if let Some(value) = &sticky_value {
+                    if store.sticky(&name, value).is_none() {
+                        store.set_sticky(&name, value, &owner);
+                    }
+                }
+                (name, owner, false)
+            }
+            None => match queue.overflow {
+                Some(next) if depth < self.program.queues.len() => {
+                    note(
+                        trace,
+                        &format!(
+                            "nobody in {name} is available: it overflows to {}",
+                            self.program.queues[next].name
+                        ),
+                    );
+                    self.within(store, next, lead, trace, depth + 1)
+                }
+                _ => {
+                    note(trace, &format!("nobody in {name} is available and it has no overflow: the lead stays there with no owner"));
+                    (name, String::new(), true)
+                }
+            },
+        }
+    }
+
+    /// The next available member from the rotation; moves the rotation past them.
+    fn round_robin(
+        &self,
+        store: &mut dyn Store,
+        q: QueueId,
+        trace: &mut Option<&mut String>,
+    ) -> Option<String> {
+        let members = &self.members[q];
+        let name = &self.program.queues[q].name;
+        let start = store.rotation(name) % members.len().max(1);
+        for k in 0..members.len() {
+            let i = (start + k) % members.len();
+            let m = &members[i];
+            match self.unavailable(store, q, &m.email) {
+                None => {
+                    store.set_rotation(name, (i + 1) % members.len());
+                    note(
+                        trace,
+                        &format!(
+                            "round robin: position {} of {} in {name} is {}",
+                            i + 1,
+                            members.len(),
+                            m.email
+                        ),
+                    );
+                    return Some(m.email.clone());
+                }
+                Some(why) => note(trace, &format!("skipped {}: {why}", m.email)),
+            }
+        }
+        None
+    }
+
+    /// The available member with the fewest leads today for their weight; ties go to the earlier.
+    fn load_balance(
+        &self,
+        store: &mut dyn Store,
+        q: QueueId,
+        trace: &mut Option<&mut String>,
+    ) -> Option<String> {
+        let mut best: Option<(&Member, u32)> = None;
+        for m in &self.members[q] {
+            if let Some(why) = self.unavailable(store, q, &m.email) {
+                note(trace, &format!("skipped {}: {why}", m.email));
+                continue;
+            }
+            let n = store.count(&m.email);
+            // n / weight < best_n / best_weight, without fractions.
+            let better = best.is_none_or(|(b, bn)| {
+                u64::from(n) * u64::from(b.weight) < u64::from(bn) * u64::from(m.weight)
+            });
+            if better {
+                best = Some((m, n));
+            }
+        }
+        let (m, n) = best?;
+        note(trace, &format!("load balance: {} has the fewest leads today for their weight ({n} leads, weight {})", m.email, m.weight));
+        Some(m.email.clone())
+    }
+
+    /// Why a member cannot take a lead today, if they cannot.
+    fn unavailable(&self, store: &mut dyn Store, q: QueueId, email: &str) -> Option<String> {
+        let m = self.members[q]
+            .iter()
+            .find(|m| m.email == email)
+            .cloned()
+            .unwrap_or_else(|| member(self.program, email, self.program.queues[q].cap));
+        if let Some((from, to)) = &m.away {
+            if from.as_str() <= self.day.as_str() && self.day.as_str() <= to.as_str() {
+                return Some(format!("is away from {from} to {to}"));
+            }
+        }
+        let count = store.count(email);
+        match m.cap {
+            Some(cap) if count >= cap => Some(format!("has reached the cap of {cap} leads today")),
+            _ => None,
+        }
+    }
+}
+
+/// A member's weight, cap and away dates from the reps file (by email).
+fn member(program: &Program, email: &str, queue_cap: Option<u32>) -> Member {
+    let rep = program
+        .reps
+        .iter()
+        .find(|r| r.email.eq_ignore_ascii_case(email));
+    Member {
+        email: email.to_string(),
+        weight: rep.map_or(1, |r| r.weight.max(1)),
+        cap: rep.and_then(|r| r.daily_cap).or(queue_cap),
+        away: rep.and_then(|r| r.away.clone()),
+    }
+}
+
+/// A sticky value as text; `None` when the lead has none.
+fn value_text(program: &Program, expr: &crate::ir::ValueExpr, lead: &Lead) -> Option<String> {
+    match eval::value(program, expr, lead) {
+        Val::Missing => None,
+        Val::Scalar(s, _) => Some(s.display()),
+        Val::Label(l) => Some(l.to_string()),
+        Val::Cell(s) => Some(s.display()),
+    }
+}
+
+fn note(trace: &mut Option<&mut String>, line: &str) {
+    if let Some(t) = trace.as_deref_mut() {
+        let _ = writeln!(t, "  {line}");
+    }
+}
+
+fn or_none(s: &str) -> &str {
+    if s.is_empty() {
+        "(none)"
+    } else {
+        s
+    }
+}
