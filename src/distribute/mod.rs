@@ -219,7 +219,7 @@ impl<'p> Distributor<'p> {
         for k in 0..members.len() {
             let i = (start + k) % members.len();
             let m = &members[i];
-            match self.unavailable(store, q, &m.email) {
+            match self.member_unavailable(store, m) {
                 None => {
                     store.set_rotation(name, (i + 1) % members.len());
                     note(
@@ -248,7 +248,7 @@ impl<'p> Distributor<'p> {
     ) -> Option<String> {
         let mut best: Option<(&Member, u32)> = None;
         for m in &self.members[q] {
-            if let Some(why) = self.unavailable(store, q, &m.email) {
+            if let Some(why) = self.member_unavailable(store, m) {
                 note(trace, &format!("skipped {}: {why}", m.email));
                 continue;
             }
@@ -268,21 +268,24 @@ impl<'p> Distributor<'p> {
 
     /// Why a member cannot take a lead today, if they cannot.
     fn unavailable(&self, store: &mut dyn Store, q: QueueId, email: &str) -> Option<String> {
-        let m = self.members[q]
-            .iter()
-            .find(|m| m.email == email)
-            .cloned()
-            .unwrap_or_else(|| member(self.program, email, self.program.queues[q].cap));
+        match self.members[q].iter().find(|m| m.email == email) {
+            Some(m) => self.member_unavailable(store, m),
+            // A sticky owner who has left the queue.
+            None => self.member_unavailable(
+                store,
+                &member(self.program, email, self.program.queues[q].cap),
+            ),
+        }
+    }
+
+    fn member_unavailable(&self, store: &mut dyn Store, m: &Member) -> Option<String> {
         if let Some((from, to)) = &m.away {
             if from.as_str() <= self.day.as_str() && self.day.as_str() <= to.as_str() {
                 return Some(format!("is away from {from} to {to}"));
             }
         }
-        let count = store.count(email);
-        match m.cap {
-            Some(cap) if count >= cap => Some(format!("has reached the cap of {cap} leads today")),
-            _ => None,
-        }
+        let cap = m.cap?;
+        (store.count(&m.email) >= cap).then(|| format!("has reached the cap of {cap} leads today"))
     }
 }
 

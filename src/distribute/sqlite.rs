@@ -16,9 +16,8 @@ CREATE TABLE IF NOT EXISTS counts (day TEXT NOT NULL, member TEXT NOT NULL, n IN
 CREATE TABLE IF NOT EXISTS sticky (queue TEXT NOT NULL, value TEXT NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (queue, value));
 CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, day TEXT NOT NULL, started TEXT NOT NULL, input TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger (
-  id INTEGER PRIMARY KEY, key TEXT, rule TEXT NOT NULL, queue TEXT NOT NULL, owner TEXT NOT NULL,
-  run INTEGER NOT NULL, day TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS ledger_key ON ledger (key) WHERE key IS NOT NULL;
+  key TEXT PRIMARY KEY, rule TEXT NOT NULL, queue TEXT NOT NULL, owner TEXT NOT NULL,
+  run INTEGER NOT NULL REFERENCES runs (id)) WITHOUT ROWID;
 ";
 
 pub struct SqliteStore {
@@ -27,6 +26,15 @@ pub struct SqliteStore {
     run: i64,
     /// For `route explain`: read the state, change nothing.
     read_only: bool,
+    /// Leads recorded so far in this run, numbering those without a key.
+    unkeyed: u64,
+    /// The ledger had no rows when the run began: a key can only have been
+    /// seen in this run, and `seen` says which may have been.
+    ledger_was_empty: bool,
+    seen: rustc_hash::FxHashSet<u64>,
+    /// Ledger rows not yet written, and the first write that failed.
+    pending: Vec<(String, Assignment)>,
+    failed: Option<String>,
     /// Rotations and today's counts, read at the start and written at commit.
     cache: MemoryStore,
 }
@@ -62,6 +70,9 @@ impl SqliteStore {
         )
         .map_err(|e| failure(path, e))?;
         let run = conn.last_insert_rowid();
+        let ledger_was_empty = conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM ledger)", [], |r| r.get(0))
+            .map_err(|e| failure(path, e))?;
         let mut cache = MemoryStore::default();
         load(&conn, day, &mut cache).map_err(|e| failure(path, e))?;
         Ok(SqliteStore {
@@ -69,6 +80,11 @@ impl SqliteStore {
             day: day.to_string(),
             run,
             read_only: false,
+            unkeyed: 0,
+            ledger_was_empty,
+            seen: Default::default(),
+            pending: Vec::new(),
+            failed: None,
             cache,
         })
     }
@@ -87,12 +103,21 @@ impl SqliteStore {
             day: day.to_string(),
             run: 0,
             read_only: true,
+            unkeyed: 0,
+            ledger_was_empty: false,
+            seen: Default::default(),
+            pending: Vec::new(),
+            failed: None,
             cache,
         })
     }
 
     /// Writes rotations and counts and commits everything the run changed.
-    pub fn commit(self) -> Result<(), String> {
+    pub fn commit(mut self) -> Result<(), String> {
+        self.flush();
+        if let Some(failed) = self.failed.take() {
+            return Err(failed);
+        }
         let write = || -> rusqlite::Result<()> {
             for (queue, next) in &self.cache.rotations {
                 self.conn.execute(
@@ -172,6 +197,14 @@ impl Store for SqliteStore {
     }
 
     fn recorded(&mut self, key: &str) -> Option<Assignment> {
+        // A first run over a fresh ledger asks the database only about keys
+        // it may have recorded itself (hash collisions just cost a query).
+        if self.ledger_was_empty && !self.seen.contains(&key_hash(key)) {
+            return None;
+        }
+        if let Some((_, a)) = self.pending.iter().rev().find(|(k, _)| k == key) {
+            return Some(a.clone());
+        }
         let mut stmt = self
             .conn
             .prepare_cached("SELECT queue, owner, rule FROM ledger WHERE key = ?1")
@@ -192,11 +225,62 @@ impl Store for SqliteStore {
         if self.read_only {
             return;
         }
-        let sql = "INSERT OR REPLACE INTO ledger (key, rule, queue, owner, run, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-        if let Ok(mut stmt) = self.conn.prepare_cached(sql) {
-            let _ = stmt.execute(params![key, a.rule, a.queue, a.owner, self.run, self.day]);
+        // A lead without a key is still in the ledger, under its place in the run.
+        self.unkeyed += 1;
+        let generated;
+        let key = match key {
+            Some(k) => k,
+            None => {
+                generated = format!("#{}:{}", self.run, self.unkeyed);
+                &generated
+            }
+        };
+        if self.ledger_was_empty {
+            self.seen.insert(key_hash(key));
+        }
+        self.pending.push((key.to_string(), a.clone()));
+        if self.pending.len() >= BATCH {
+            self.flush();
         }
     }
+}
+
+/// Ledger rows written per statement: one statement per lead costs more
+/// than the rows themselves.
+const BATCH: usize = 256;
+
+impl SqliteStore {
+    /// Writes the pending ledger rows; the first failure is kept for commit.
+    fn flush(&mut self) {
+        if self.pending.is_empty() || self.failed.is_some() {
+            return;
+        }
+        let rows = std::mem::take(&mut self.pending);
+        let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
+        let sql =
+            format!("INSERT OR REPLACE INTO ledger (key, rule, queue, owner, run) VALUES {values}");
+        let result = self.conn.prepare_cached(&sql).and_then(|mut stmt| {
+            let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 5);
+            for (key, a) in &rows {
+                params.extend([
+                    key as &dyn rusqlite::ToSql,
+                    &a.rule,
+                    &a.queue,
+                    &a.owner,
+                    &self.run,
+                ]);
+            }
+            stmt.execute(params.as_slice())
+        });
+        if let Err(e) = result {
+            self.failed = Some(format!("cannot write the ledger: {e}"));
+        }
+    }
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 /// `route state show`: what a state file holds, as text.

@@ -1,7 +1,7 @@
 //! One state interface, two stores: in memory for runs without `--state`,
 //! SQLite for the rest. Distribution reads and writes only through this.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a lead was given: kept in the ledger so a repeated lead gets it again.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +30,8 @@ pub trait Store {
 pub struct MemoryStore {
     pub rotations: HashMap<String, usize>,
     pub counts: HashMap<String, u32>,
-    pub sticky: HashMap<(String, String), String>,
+    /// Per queue: sticky value → owner.
+    pub sticky: HashMap<String, HashMap<String, String>>,
     pub ledger: HashMap<String, Assignment>,
     /// Assignments recorded in this run, keyed or not, in order.
     pub recorded_in_run: u64,
@@ -42,7 +43,12 @@ impl Store for MemoryStore {
     }
 
     fn set_rotation(&mut self, queue: &str, next: usize) {
-        self.rotations.insert(queue.to_string(), next);
+        match self.rotations.get_mut(queue) {
+            Some(n) => *n = next,
+            None => {
+                self.rotations.insert(queue.to_string(), next);
+            }
+        }
     }
 
     fn count(&mut self, member: &str) -> u32 {
@@ -50,18 +56,23 @@ impl Store for MemoryStore {
     }
 
     fn add_count(&mut self, member: &str) {
-        *self.counts.entry(member.to_string()).or_default() += 1;
+        match self.counts.get_mut(member) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.insert(member.to_string(), 1);
+            }
+        }
     }
 
     fn sticky(&mut self, queue: &str, value: &str) -> Option<String> {
-        self.sticky
-            .get(&(queue.to_string(), value.to_string()))
-            .cloned()
+        self.sticky.get(queue)?.get(value).cloned()
     }
 
     fn set_sticky(&mut self, queue: &str, value: &str, owner: &str) {
         self.sticky
-            .insert((queue.to_string(), value.to_string()), owner.to_string());
+            .entry(queue.to_string())
+            .or_default()
+            .insert(value.to_string(), owner.to_string());
     }
 
     fn recorded(&mut self, key: &str) -> Option<Assignment> {

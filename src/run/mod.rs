@@ -146,7 +146,10 @@ pub fn route_csv(
             out.write_all(&suffixes[leaf]).map_err(write_error)?;
             continue;
         }
+        // Only a lasting state keeps a ledger: a run without one stays in
+        // constant memory, so repeated keys in one file are routed again.
         let key = key_column
+            .filter(|_| sharing.persistent)
             .map(|c| cell_text(&record, text, c).trim().to_string())
             .filter(|k| !k.is_empty());
         let outcome =

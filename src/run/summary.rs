@@ -26,6 +26,16 @@ pub struct Summary {
     rule_names: Vec<String>,
 }
 
+/// Adds one to a count by name, copying the name only the first time.
+fn bump(counts: &mut BTreeMap<String, u64>, name: &str) {
+    match counts.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(name.to_string(), 1);
+        }
+    }
+}
+
 impl Summary {
     pub fn new(program: &Program) -> Self {
         let mut rule_names: Vec<String> = program.rules.iter().map(|r| r.name.clone()).collect();
@@ -57,12 +67,12 @@ impl Summary {
         if let Some(i) = self.rule_names.iter().position(|r| *r == a.rule) {
             self.per_rule[i] += 1;
         }
-        *self.per_queue.entry(a.queue.clone()).or_default() += 1;
+        bump(&mut self.per_queue, &a.queue);
         if !a.owner.is_empty() {
-            *self.per_owner.entry(a.owner.clone()).or_default() += 1;
+            bump(&mut self.per_owner, &a.owner);
         }
         if outcome.unowned {
-            *self.unowned.entry(a.queue.clone()).or_default() += 1;
+            bump(&mut self.unowned, &a.queue);
         }
         if outcome.repeated {
             self.repeated += 1;
