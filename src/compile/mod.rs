@@ -19,6 +19,9 @@ pub use mdd::Node;
 /// Default size budget in nodes; past it, earlier rules are evaluated in order.
 pub const DEFAULT_BUDGET: usize = 200_000;
 
+/// Nodes over at most this many atoms get a child per atom for the walk.
+const DENSE_ATOMS: usize = 256;
+
 pub struct Dag {
     pub vars: Vec<Var>,
     pub nodes: Vec<Node>,
@@ -26,6 +29,10 @@ pub struct Dag {
     /// Rules tried one by one before `root` (empty unless the budget was hit).
     pub ordered: Vec<(usize, NodeId)>,
     pub root: NodeId,
+    /// For reachable nodes over few atoms, the child of every atom: the walk
+    /// indexes instead of searching runs. Wide nodes (thousands of ZIP
+    /// ranges) keep their runs.
+    dense: Vec<Option<Box<[NodeId]>>>,
 }
 
 impl Dag {
@@ -48,7 +55,11 @@ impl Dag {
 
     fn walk(&self, program: &Program, mut id: NodeId, lead: &Lead) -> NodeId {
         while let Node::Test { var, runs } = &self.nodes[id as usize] {
-            id = Node::child(runs, self.vars[*var as usize].atom(program, lead));
+            let atom = self.vars[*var as usize].atom(program, lead);
+            id = match &self.dense[id as usize] {
+                Some(children) => children[atom as usize],
+                None => Node::child(runs, atom),
+            };
         }
         id
     }
@@ -111,11 +122,21 @@ pub fn compile_with_budget(program: &Program, budget: usize) -> Dag {
             break;
         }
     }
-    Dag {
+    let mut dag = Dag {
         vars: m.vars,
         nodes: m.nodes,
         leaves: m.leaves,
         ordered,
         root,
+        dense: Vec::new(),
+    };
+    dag.dense = vec![None; dag.nodes.len()];
+    for id in dag.reachable() {
+        if let Node::Test { var, runs } = &dag.nodes[id as usize] {
+            if dag.vars[*var as usize].atom_count() <= DENSE_ATOMS {
+                dag.dense[id as usize] = Some(Node::atoms(runs).map(|(_, child)| child).collect());
+            }
+        }
     }
+    dag
 }

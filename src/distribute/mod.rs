@@ -15,17 +15,33 @@ use crate::eval::{self, Lead, Val};
 use crate::ir::{Decision, Method, Program, QueueId, Target};
 use std::fmt::Write;
 
+/// Adds a step to an explain trace; formats nothing when there is no trace
+/// (the common case: routing a file).
+macro_rules! note {
+    ($trace:expr, $($arg:tt)*) => {
+        if let Some(t) = $trace.as_deref_mut() {
+            let _ = writeln!(t, "  {}", format_args!($($arg)*));
+        }
+    };
+}
+use std::rc::Rc;
+
 /// One member of a queue, with what decides whether they can take a lead.
 #[derive(Clone, Debug)]
 struct Member {
-    email: String,
+    email: Rc<str>,
     weight: u32,
     cap: Option<u32>,
-    away: Option<(String, String)>,
+    away: Option<(Rc<str>, Rc<str>)>,
 }
 
 pub struct Distributor<'p> {
     program: &'p Program,
+    /// Queue and rule names, shared by every assignment.
+    queue_names: Vec<Rc<str>>,
+    rule_names: Vec<Rc<str>>,
+    default_rule: Rc<str>,
+    nobody: Rc<str>,
     /// The run date, `YYYY-MM-DD`.
     day: String,
     members: Vec<Vec<Member>>,
@@ -56,6 +72,18 @@ impl<'p> Distributor<'p> {
             .collect();
         Distributor {
             program,
+            queue_names: program
+                .queues
+                .iter()
+                .map(|q| Rc::from(q.name.as_str()))
+                .collect(),
+            rule_names: program
+                .rules
+                .iter()
+                .map(|r| Rc::from(r.name.as_str()))
+                .collect(),
+            default_rule: Rc::from("default"),
+            nobody: Rc::from(""),
             day: day.to_string(),
             members,
             reroute,
@@ -73,13 +101,11 @@ impl<'p> Distributor<'p> {
     ) -> Outcome {
         if let (Some(key), false) = (key, self.reroute) {
             if let Some(assignment) = store.recorded(key) {
-                note(
+                note!(
                     &mut trace,
-                    &format!(
-                        "lead {key} was routed before: it keeps queue {} and owner {}",
-                        assignment.queue,
-                        or_none(&assignment.owner)
-                    ),
+                    "lead {key} was routed before: it keeps queue {} and owner {}",
+                    assignment.queue,
+                    or_none(&assignment.owner)
                 );
                 return Outcome {
                     assignment,
@@ -91,24 +117,22 @@ impl<'p> Distributor<'p> {
         let Decision::Routed { rule, target } = decision else {
             return Outcome {
                 assignment: Assignment {
-                    queue: String::new(),
-                    owner: String::new(),
-                    rule: String::new(),
+                    queue: self.nobody.clone(),
+                    owner: self.nobody.clone(),
+                    rule: self.nobody.clone(),
                 },
                 unowned: false,
                 repeated: false,
             };
         };
-        let rule = rule.map_or("default".to_string(), |r| {
-            self.program.rules[r].name.clone()
-        });
+        let rule = rule.map_or_else(|| self.default_rule.clone(), |r| self.rule_names[r].clone());
         let (queue, owner, unowned) = match target {
             Target::Owner { owner, .. } => {
                 store.add_count(owner);
-                note(&mut trace, &format!("the table names the owner {owner}"));
+                note!(&mut trace, "the table names the owner {owner}");
                 (
-                    self.program.queue_name(target).to_string(),
-                    owner.clone(),
+                    Rc::from(self.program.queue_name(target)),
+                    Rc::from(owner.as_str()),
                     false,
                 )
             }
@@ -131,23 +155,23 @@ impl<'p> Distributor<'p> {
         lead: &Lead,
         trace: &mut Option<&mut String>,
         depth: usize,
-    ) -> (String, String, bool) {
+    ) -> (Rc<str>, Rc<str>, bool) {
         let queue = &self.program.queues[q];
-        let name = queue.name.clone();
+        let name = self.queue_names[q].clone();
         match queue.method {
             Method::Hold => {
-                note(
+                note!(
                     trace,
-                    &format!("queue {name} has no method: the lead waits there with no owner"),
+                    "queue {name} has no method: the lead waits there with no owner"
                 );
-                return (name, String::new(), false);
+                return (name, self.nobody.clone(), false);
             }
             Method::SharkTank => {
-                note(
+                note!(
                     trace,
-                    &format!("queue {name} is a shark tank: reps claim leads from it"),
+                    "queue {name} is a shark tank: reps claim leads from it"
                 );
-                return (name, String::new(), false);
+                return (name, self.nobody.clone(), false);
             }
             _ => {}
         }
@@ -160,15 +184,15 @@ impl<'p> Distributor<'p> {
                 match self.unavailable(store, q, &owner) {
                     None => {
                         store.add_count(&owner);
-                        note(
+                        note!(
                             trace,
-                            &format!("sticky: {value} went to {owner} before, who is available"),
+                            "sticky: {value} went to {owner} before, who is available"
                         );
-                        return (name, owner, false);
+                        return (name, Rc::from(owner), false);
                     }
-                    Some(why) => note(
+                    Some(why) => note!(
                         trace,
-                        &format!("sticky: {value} went to {owner} before, but {owner} {why}"),
+                        "sticky: {value} went to {owner} before, but {owner} {why}"
                     ),
                 }
             }
@@ -189,18 +213,16 @@ impl<'p> Distributor<'p> {
             }
             None => match queue.overflow {
                 Some(next) if depth < self.program.queues.len() => {
-                    note(
+                    note!(
                         trace,
-                        &format!(
-                            "nobody in {name} is available: it overflows to {}",
-                            self.program.queues[next].name
-                        ),
+                        "nobody in {name} is available: it overflows to {}",
+                        self.program.queues[next].name
                     );
                     self.within(store, next, lead, trace, depth + 1)
                 }
                 _ => {
-                    note(trace, &format!("nobody in {name} is available and it has no overflow: the lead stays there with no owner"));
-                    (name, String::new(), true)
+                    note!(trace, "nobody in {name} is available and it has no overflow: the lead stays there with no owner");
+                    (name, self.nobody.clone(), true)
                 }
             },
         }
@@ -212,7 +234,7 @@ impl<'p> Distributor<'p> {
         store: &mut dyn Store,
         q: QueueId,
         trace: &mut Option<&mut String>,
-    ) -> Option<String> {
+    ) -> Option<Rc<str>> {
         let members = &self.members[q];
         let name = &self.program.queues[q].name;
         let start = store.rotation(name) % members.len().max(1);
@@ -222,18 +244,16 @@ impl<'p> Distributor<'p> {
             match self.member_unavailable(store, m) {
                 None => {
                     store.set_rotation(name, (i + 1) % members.len());
-                    note(
+                    note!(
                         trace,
-                        &format!(
-                            "round robin: position {} of {} in {name} is {}",
-                            i + 1,
-                            members.len(),
-                            m.email
-                        ),
+                        "round robin: position {} of {} in {name} is {}",
+                        i + 1,
+                        members.len(),
+                        m.email
                     );
                     return Some(m.email.clone());
                 }
-                Some(why) => note(trace, &format!("skipped {}: {why}", m.email)),
+                Some(why) => note!(trace, "skipped {}: {why}", m.email),
             }
         }
         None
@@ -245,11 +265,11 @@ impl<'p> Distributor<'p> {
         store: &mut dyn Store,
         q: QueueId,
         trace: &mut Option<&mut String>,
-    ) -> Option<String> {
+    ) -> Option<Rc<str>> {
         let mut best: Option<(&Member, u32)> = None;
         for m in &self.members[q] {
             if let Some(why) = self.member_unavailable(store, m) {
-                note(trace, &format!("skipped {}: {why}", m.email));
+                note!(trace, "skipped {}: {why}", m.email);
                 continue;
             }
             let n = store.count(&m.email);
@@ -262,13 +282,18 @@ impl<'p> Distributor<'p> {
             }
         }
         let (m, n) = best?;
-        note(trace, &format!("load balance: {} has the fewest leads today for their weight ({n} leads, weight {})", m.email, m.weight));
+        note!(
+            trace,
+            "load balance: {} has the fewest leads today for their weight ({n} leads, weight {})",
+            m.email,
+            m.weight
+        );
         Some(m.email.clone())
     }
 
     /// Why a member cannot take a lead today, if they cannot.
-    fn unavailable(&self, store: &mut dyn Store, q: QueueId, email: &str) -> Option<String> {
-        match self.members[q].iter().find(|m| m.email == email) {
+    fn unavailable(&self, store: &mut dyn Store, q: QueueId, email: &str) -> Option<Why> {
+        match self.members[q].iter().find(|m| &*m.email == email) {
             Some(m) => self.member_unavailable(store, m),
             // A sticky owner who has left the queue.
             None => self.member_unavailable(
@@ -278,14 +303,29 @@ impl<'p> Distributor<'p> {
         }
     }
 
-    fn member_unavailable(&self, store: &mut dyn Store, m: &Member) -> Option<String> {
+    fn member_unavailable(&self, store: &mut dyn Store, m: &Member) -> Option<Why> {
         if let Some((from, to)) = &m.away {
-            if from.as_str() <= self.day.as_str() && self.day.as_str() <= to.as_str() {
-                return Some(format!("is away from {from} to {to}"));
+            if **from <= *self.day && *self.day <= **to {
+                return Some(Why::Away(from.clone(), to.clone()));
             }
         }
         let cap = m.cap?;
-        (store.count(&m.email) >= cap).then(|| format!("has reached the cap of {cap} leads today"))
+        (store.count(&m.email) >= cap).then_some(Why::AtCap(cap))
+    }
+}
+
+/// Why a member cannot take a lead today.
+enum Why {
+    Away(Rc<str>, Rc<str>),
+    AtCap(u32),
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Why::Away(from, to) => write!(f, "is away from {from} to {to}"),
+            Why::AtCap(cap) => write!(f, "has reached the cap of {cap} leads today"),
+        }
     }
 }
 
@@ -296,10 +336,12 @@ fn member(program: &Program, email: &str, queue_cap: Option<u32>) -> Member {
         .iter()
         .find(|r| r.email.eq_ignore_ascii_case(email));
     Member {
-        email: email.to_string(),
+        email: Rc::from(email),
         weight: rep.map_or(1, |r| r.weight.max(1)),
         cap: rep.and_then(|r| r.daily_cap).or(queue_cap),
-        away: rep.and_then(|r| r.away.clone()),
+        away: rep
+            .and_then(|r| r.away.as_ref())
+            .map(|(from, to)| (Rc::from(from.as_str()), Rc::from(to.as_str()))),
     }
 }
 
@@ -310,12 +352,6 @@ fn value_text(program: &Program, expr: &crate::ir::ValueExpr, lead: &Lead) -> Op
         Val::Scalar(s, _) => Some(s.display()),
         Val::Label(l) => Some(l.to_string()),
         Val::Cell(s) => Some(s.display()),
-    }
-}
-
-fn note(trace: &mut Option<&mut String>, line: &str) {
-    if let Some(t) = trace.as_deref_mut() {
-        let _ = writeln!(t, "  {line}");
     }
 }
 

@@ -64,7 +64,7 @@ impl Summary {
             self.unmatched += 1;
             return;
         }
-        if let Some(i) = self.rule_names.iter().position(|r| *r == a.rule) {
+        if let Some(i) = self.rule_names.iter().position(|r| **r == *a.rule) {
             self.per_rule[i] += 1;
         }
         bump(&mut self.per_queue, &a.queue);
