@@ -73,13 +73,25 @@ impl SqliteStore {
         let ledger_was_empty = conn
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM ledger)", [], |r| r.get(0))
             .map_err(|e| failure(path, e))?;
+        Self::with(conn, path, day, run, ledger_was_empty)
+    }
+
+    /// A store over an open connection, with the day's counts and the rotations read.
+    fn with(
+        conn: Connection,
+        path: &Path,
+        day: &str,
+        run: i64,
+        ledger_was_empty: bool,
+    ) -> Result<Self, String> {
         let mut cache = MemoryStore::default();
         load(&conn, day, &mut cache).map_err(|e| failure(path, e))?;
         Ok(SqliteStore {
             conn,
             day: day.to_string(),
             run,
-            read_only: false,
+            // Run 0 is no run: a store opened to look, not to route.
+            read_only: run == 0,
             unkeyed: 0,
             ledger_was_empty,
             seen: Default::default(),
@@ -96,20 +108,7 @@ impl SqliteStore {
         }
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| failure(path, e))?;
-        let mut cache = MemoryStore::default();
-        load(&conn, day, &mut cache).map_err(|e| failure(path, e))?;
-        Ok(SqliteStore {
-            conn,
-            day: day.to_string(),
-            run: 0,
-            read_only: true,
-            unkeyed: 0,
-            ledger_was_empty: false,
-            seen: Default::default(),
-            pending: Vec::new(),
-            failed: None,
-            cache,
-        })
+        Self::with(conn, path, day, 0, false)
     }
 
     /// Writes rotations and counts and commits everything the run changed.
