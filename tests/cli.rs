@@ -865,3 +865,48 @@ fn why_not_an_unknown_queue_names_the_closest() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn ten_thousand_nested_parentheses_are_a_diagnostic_not_a_crash() {
+    let dir = temp();
+    let n = 10_000;
+    let text = format!(
+        "field x number \"X\"\nqueue a\nrule \"deep\" when {}x > 1{} to a\ndefault to a\n",
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    let rules = write(dir.path(), "deep.route", text.as_bytes());
+    let out = route(&["check", rules.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text_of(&out.stderr));
+    assert!(text_of(&out.stdout).contains("nest more than 64 levels"));
+    let nots = format!(
+        "field x number \"X\"\nqueue a\nrule \"deep\" when {}x > 1 to a\ndefault to a\n",
+        "not ".repeat(n)
+    );
+    let rules = write(dir.path(), "nots.route", nots.as_bytes());
+    assert_eq!(
+        route(&["check", rules.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+}
+
+fn text_of(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn nesting_up_to_the_limit_checks_and_routes_on_a_small_stack() {
+    // Test threads have 2 MiB stacks: nesting up to the limit (each `not`
+    // and each parenthesis is a level) must fit.
+    let n = 31;
+    let text = format!(
+        "field x number \"X\"\nqueue a\nqueue b\nrule \"deep\" when {}x > 1{} to a\ndefault to b\n",
+        "(not ".repeat(n),
+        ")".repeat(n)
+    );
+    let mut sources = route::diagnostics::Sources::default();
+    let (diags, program) = route::check_source(Path::new("deep.route"), text, &mut sources);
+    let program = program.unwrap_or_else(|| panic!("{diags:#?}"));
+    let dag = route::compile::compile(&program);
+    assert_eq!(dag.leaves.len(), 3);
+}

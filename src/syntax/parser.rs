@@ -13,6 +13,16 @@ struct RouteParser;
 
 /// Parses a rule file (already decoded, BOM removed).
 pub fn parse(source: &str, file: FileId) -> Result<File, Box<Diagnostic>> {
+    if let Some(at) = too_deep(source) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "syntax-error",
+                &format!("conditions nest more than {MAX_DEPTH} levels deep"),
+            )
+            .at(file, at..at + 1, "too deep here")
+            .help("split the condition into several rules, or into lists and tiers"),
+        ));
+    }
     let mut pairs =
         RouteParser::parse(Rule::file, source).map_err(|e| syntax_error(e, source, file))?;
     let mut ast = File::default();
@@ -35,6 +45,46 @@ pub fn parse(source: &str, file: FileId) -> Result<File, Box<Diagnostic>> {
         }
     }
     Ok(ast)
+}
+
+/// How deep parentheses, brackets and `not`s may nest: far beyond any real
+/// rule, well within the stack the parser and checker recurse on.
+const MAX_DEPTH: usize = 64;
+
+/// Where nesting first passes `MAX_DEPTH`, outside strings and comments.
+fn too_deep(source: &str) -> Option<usize> {
+    let (mut depth, mut nots, mut in_string, mut in_comment) = (0usize, 0usize, false, false);
+    let mut word = String::new();
+    for (i, c) in source.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            // An escaped quote never closes: skip the character after a backslash.
+            in_string = !(c == '"' && !source[..i].ends_with('\\'));
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            nots = if word == "not" { nots + 1 } else { 0 };
+            word.clear();
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth + nots > MAX_DEPTH {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn misplaced_header(pair: Pair<Rule>, file: FileId) -> Box<Diagnostic> {
