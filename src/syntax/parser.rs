@@ -54,6 +54,7 @@ const MAX_DEPTH: usize = 64;
 /// Where nesting first passes `MAX_DEPTH`, outside strings and comments.
 fn too_deep(source: &str) -> Option<usize> {
     let (mut depth, mut nots, mut in_string, mut in_comment) = (0usize, 0usize, false, false);
+    let mut escaped = false;
     let mut word = String::new();
     for (i, c) in source.char_indices() {
         if in_comment {
@@ -61,8 +62,13 @@ fn too_deep(source: &str) -> Option<usize> {
             continue;
         }
         if in_string {
-            // An escaped quote never closes: skip the character after a backslash.
-            in_string = !(c == '"' && !source[..i].ends_with('\\'));
+            // `\"` and `\\` are escapes: the character after a backslash never closes.
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
             continue;
         }
         if c.is_ascii_alphanumeric() || c == '_' {
