@@ -109,6 +109,7 @@ pub fn check(ast: &ast::File, file: FileId, dir: &Path, sources: &mut Sources) -
     c.resolve_queue_options();
     c.resolve_rules();
     c.resolve_default();
+    c.check_unread_tables();
     lints::run(&mut c);
     let failed = c.broken || c.diags.iter().any(Diagnostic::is_error);
     let program = (!failed).then_some(c.program);

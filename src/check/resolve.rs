@@ -417,6 +417,23 @@ impl Checker<'_> {
         self.report(d);
     }
 
+    /// A table no rule searches still gets its rows checked (duplicate keys as
+    /// text, overlapping ranges as numbers), so a bad file is found before a
+    /// rule starts to use it.
+    pub(super) fn check_unread_tables(&mut self) {
+        for t in 0..self.program.tables.len() {
+            if !self.program.indexes[t].is_empty() {
+                continue;
+            }
+            let ty = match self.program.tables[t].kind {
+                TableLayout::Keyed { .. } => FieldType::Text,
+                TableLayout::Ranged { .. } => FieldType::Number,
+            };
+            let span = self.program.tables[t].span.clone();
+            let _ = self.table_index(t, VType::Field(ty), span);
+        }
+    }
+
     pub(super) fn resolve_rules(&mut self) {
         let mut names: HashMap<String, Range<usize>> = HashMap::new();
         for rule in &self.ast.rules {
