@@ -693,3 +693,81 @@ pub fn state_reset(path: &Path, yes: bool, err: &mut dyn Write) -> u8 {
         }
     }
 }
+
+/// `route fmt FILE...`: rewrite in canonical form; with `check`, only report.
+pub fn fmt(files: &[PathBuf], check: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let mut code = OK;
+    for file in files {
+        match format_file(file) {
+            Err(message) => {
+                let _ = err.write_all(message.as_bytes());
+                code = CANNOT_RUN;
+            }
+            Ok((old, new)) if old == new => {}
+            Ok((_, new)) if !check => {
+                if let Err(e) = write_atomically(file, new.as_bytes()) {
+                    let _ = writeln!(err, "error: cannot write {}: {e}", file.display());
+                    code = CANNOT_RUN;
+                } else {
+                    let _ = writeln!(out, "formatted {}", file.display());
+                }
+            }
+            Ok(_) => {
+                let _ = writeln!(
+                    out,
+                    "{} is not formatted (run `route fmt {}`)",
+                    file.display(),
+                    file.display()
+                );
+                if code == OK {
+                    code = FINDINGS;
+                }
+            }
+        }
+    }
+    code
+}
+
+/// A rule file's text and its canonical form, checked to parse again and
+/// to be stable under a second formatting.
+fn format_file(file: &Path) -> Result<(String, String), String> {
+    let bytes =
+        std::fs::read(file).map_err(|e| format!("error: cannot read {}: {e}\n", file.display()))?;
+    let text = crate::data::decode_utf8(bytes.clone()).map_err(|(l, c)| {
+        format!(
+            "error: {}:{l}:{c}: the rule file is not UTF-8 text\n",
+            file.display()
+        )
+    })?;
+    let old = String::from_utf8_lossy(&bytes).into_owned();
+    let mut sources = Sources::default();
+    let id = sources.add(&file.display().to_string(), text.clone());
+    let ast = crate::syntax::parse(&text, id)
+        .map_err(|d| diagnostics::render_human(&[*d], &sources, false))?;
+    let new = crate::syntax::format::format(&text, &ast);
+    let again = crate::syntax::parse(&new, id)
+        .map(|ast| crate::syntax::format::format(&new, &ast))
+        .map_err(|_| {
+            format!(
+                "error: route fmt could not format {} safely; the file is unchanged\n",
+                file.display()
+            )
+        })?;
+    if again != new {
+        return Err(format!(
+            "error: route fmt could not format {} stably; the file is unchanged\n",
+            file.display()
+        ));
+    }
+    Ok((old, new))
+}
+
+/// Replaces a file through a temporary file beside it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "rules".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.fmt-tmp"));
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, path)
+}

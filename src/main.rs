@@ -114,6 +114,14 @@ enum Command {
         #[arg(long)]
         require_coverage: bool,
     },
+    /// Rewrite rule files in canonical form.
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only report files that are not formatted (exit 1).
+        #[arg(long)]
+        check: bool,
+    },
     /// Show the compiled decision DAG.
     Compile {
         rules: PathBuf,
@@ -287,6 +295,7 @@ fn main() -> ExitCode {
             }
             StateAction::Reset { state, yes } => commands::state_reset(&state, yes, &mut err),
         },
+        Command::Fmt { files, check } => commands::fmt(&files, check, &mut out, &mut err),
         Command::Test {
             rules,
             cases,

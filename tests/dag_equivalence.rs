@@ -150,6 +150,24 @@ proptest! {
     }
 
     #[test]
+    fn formatting_a_random_rule_set_keeps_its_meaning(text in rule_file(), picks in picks()) {
+        let path = Path::new("tests/fixtures/random.route");
+        let ast = route::syntax::parse(&text, route::diagnostics::FileId(0)).expect("parses");
+        let once = route::syntax::format::format(&text, &ast);
+        let (before, all_text) = load(path, text.clone());
+        let (after, _) = load(path, once.clone());
+        let pool = pool(&before, &all_text);
+        let (decode_before, decode_after) = (Decoder::new(&before), Decoder::new(&after));
+        for p in &picks {
+            let (lead_before, raw) = lead(&before, &decode_before, &pool, p);
+            let (lead_after, _) = lead(&after, &decode_after, &pool, p);
+            let b = reference::decide(&before, &lead_before);
+            let a = reference::decide(&after, &lead_after);
+            prop_assert_eq!(a, b, "{:?}\n{}", raw, once);
+        }
+    }
+
+    #[test]
     fn random_rule_sets(text in rule_file(), picks in picks()) {
         let (program, all_text) = load(Path::new("tests/fixtures/random.route"), text);
         assert_same(&program, &all_text, &picks);

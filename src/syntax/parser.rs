@@ -108,11 +108,39 @@ fn misplaced_header(pair: Pair<Rule>, file: FileId) -> Box<Diagnostic> {
     )
 }
 
-/// A pair's span without trailing whitespace, which pest can include when
-/// an optional part at the end is absent.
+/// A pair's span without trailing whitespace and comments, which pest can
+/// include when an optional part at the end is absent.
 fn span(pair: &Pair<Rule>) -> Span {
     let s = pair.as_span();
-    s.start()..s.start() + pair.as_str().trim_end().len()
+    s.start()..s.start() + without_trailing_comments(pair.as_str()).len()
+}
+
+/// Text with trailing whitespace and `#` comments removed.
+fn without_trailing_comments(text: &str) -> &str {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..]) {
+            Some(at) => text = text[..line_start + at].trim_end(),
+            None => return text,
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in line.char_indices() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (false, _, '"') => in_string = true,
+            (false, _, '#') => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn first(pair: Pair<Rule>) -> Pair<Rule> {
