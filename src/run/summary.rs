@@ -94,6 +94,9 @@ impl Summary {
                     .per_queue
                     .entry(program.queue_name(target).to_string())
                     .or_default() += n;
+                if let crate::ir::Target::Owner { owner, .. } = target {
+                    *self.per_owner.entry(owner.clone()).or_default() += n;
+                }
             }
         }
     }
