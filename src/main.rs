@@ -187,6 +187,15 @@ enum EmitArg {
     Dag,
 }
 
+/// The encoding a flag names; says so on stderr when it names none.
+fn encoding_named(label: &str) -> Option<Encoding> {
+    let found = Encoding::from_label(label);
+    if found.is_none() {
+        eprintln!("error: unknown encoding `{label}`\n  help: use utf-8, windows-1252 or latin1");
+    }
+    found
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -200,8 +209,7 @@ fn main() -> ExitCode {
             leads,
             encoding,
         } => {
-            let Some(encoding) = Encoding::from_label(&encoding) else {
-                eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
+            let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
             };
             let format = match format {
@@ -232,8 +240,7 @@ fn main() -> ExitCode {
             wait,
             reroute,
         } => {
-            let Some(encoding) = Encoding::from_label(&encoding) else {
-                eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
+            let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
             };
             drop(out);
@@ -264,8 +271,7 @@ fn main() -> ExitCode {
             format,
             encoding,
         } => {
-            let Some(encoding) = Encoding::from_label(&encoding) else {
-                eprintln!("error: unknown encoding `{encoding}`\n  help: use utf-8, windows-1252 or latin1");
+            let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
             };
             let lead = match (lead, input, row, id) {

@@ -421,18 +421,7 @@ fn familiar_first(familiar: &[&str], all: impl Iterator<Item = String>) -> Vec<S
 }
 
 fn number_text(v: i64, ty: FieldType) -> String {
-    match ty {
-        FieldType::Zip => format!("{v:05}"),
-        FieldType::Money => {
-            let sign = if v < 0 { "-" } else { "" };
-            format!(
-                "{sign}{}.{:02}",
-                (v / 100).unsigned_abs(),
-                (v % 100).unsigned_abs()
-            )
-        }
-        _ => v.to_string(),
-    }
+    Scalar::Num(v).display_as(ty)
 }
 
 /// Phone numbers to try: one per NANP area code, and a few from abroad.

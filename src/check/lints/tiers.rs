@@ -125,16 +125,7 @@ fn gaps(
 
 /// A value in the field's own units as a lead would write it.
 fn show(v: i64, ty: FieldType) -> String {
-    if ty == FieldType::Money {
-        let sign = if v < 0 { "-" } else { "" };
-        format!(
-            "{sign}{}.{:02}",
-            (v / 100).unsigned_abs(),
-            (v % 100).unsigned_abs()
-        )
-    } else {
-        v.to_string()
-    }
+    crate::ir::Scalar::Num(v).display_as(ty)
 }
 
 fn describe(iv: &Interval, ty: FieldType) -> String {
