@@ -24,24 +24,24 @@ macro_rules! note {
         }
     };
 }
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One member of a queue, with what decides whether they can take a lead.
 #[derive(Clone, Debug)]
 struct Member {
-    email: Rc<str>,
+    email: Arc<str>,
     weight: u32,
     cap: Option<u32>,
-    away: Option<(Rc<str>, Rc<str>)>,
+    away: Option<(Arc<str>, Arc<str>)>,
 }
 
 pub struct Distributor<'p> {
     program: &'p Program,
     /// Queue and rule names, shared by every assignment.
-    queue_names: Vec<Rc<str>>,
-    rule_names: Vec<Rc<str>>,
-    default_rule: Rc<str>,
-    nobody: Rc<str>,
+    queue_names: Vec<Arc<str>>,
+    rule_names: Vec<Arc<str>>,
+    default_rule: Arc<str>,
+    nobody: Arc<str>,
     /// The run date, `YYYY-MM-DD`.
     day: String,
     members: Vec<Vec<Member>>,
@@ -75,18 +75,41 @@ impl<'p> Distributor<'p> {
             queue_names: program
                 .queues
                 .iter()
-                .map(|q| Rc::from(q.name.as_str()))
+                .map(|q| Arc::from(q.name.as_str()))
                 .collect(),
             rule_names: program
                 .rules
                 .iter()
-                .map(|r| Rc::from(r.name.as_str()))
+                .map(|r| Arc::from(r.name.as_str()))
                 .collect(),
-            default_rule: Rc::from("default"),
-            nobody: Rc::from(""),
+            default_rule: Arc::from("default"),
+            nobody: Arc::from(""),
             day: day.to_string(),
             members,
             reroute,
+        }
+    }
+
+    /// Whether assigning a lead with this decision reads or changes the
+    /// state: a queue that shares leads out, or an owner who is also a
+    /// member of one (their leads today count toward caps and balance).
+    /// Other decisions always give the same columns.
+    pub fn uses_state(&self, decision: &Decision) -> bool {
+        let Decision::Routed { target, .. } = decision else {
+            return false;
+        };
+        match target {
+            Target::Queue(q) => matches!(
+                self.program.queues[*q].method,
+                Method::RoundRobin | Method::LoadBalance
+            ),
+            Target::Owner { owner, .. } => self
+                .program
+                .queues
+                .iter()
+                .zip(&self.members)
+                .filter(|(q, _)| matches!(q.method, Method::RoundRobin | Method::LoadBalance))
+                .any(|(_, members)| members.iter().any(|m| *m.email == **owner)),
         }
     }
 
@@ -131,8 +154,8 @@ impl<'p> Distributor<'p> {
                 store.add_count(owner);
                 note!(&mut trace, "the table names the owner {owner}");
                 (
-                    Rc::from(self.program.queue_name(target)),
-                    Rc::from(owner.as_str()),
+                    Arc::from(self.program.queue_name(target)),
+                    Arc::from(owner.as_str()),
                     false,
                 )
             }
@@ -155,7 +178,7 @@ impl<'p> Distributor<'p> {
         lead: &Lead,
         trace: &mut Option<&mut String>,
         depth: usize,
-    ) -> (Rc<str>, Rc<str>, bool) {
+    ) -> (Arc<str>, Arc<str>, bool) {
         let queue = &self.program.queues[q];
         let name = self.queue_names[q].clone();
         match queue.method {
@@ -188,7 +211,7 @@ impl<'p> Distributor<'p> {
                             trace,
                             "sticky: {value} went to {owner} before, who is available"
                         );
-                        return (name, Rc::from(owner), false);
+                        return (name, Arc::from(owner), false);
                     }
                     Some(why) => note!(
                         trace,
@@ -234,7 +257,7 @@ impl<'p> Distributor<'p> {
         store: &mut dyn Store,
         q: QueueId,
         trace: &mut Option<&mut String>,
-    ) -> Option<Rc<str>> {
+    ) -> Option<Arc<str>> {
         let members = &self.members[q];
         let name = &self.program.queues[q].name;
         let start = store.rotation(name) % members.len().max(1);
@@ -265,7 +288,7 @@ impl<'p> Distributor<'p> {
         store: &mut dyn Store,
         q: QueueId,
         trace: &mut Option<&mut String>,
-    ) -> Option<Rc<str>> {
+    ) -> Option<Arc<str>> {
         let mut best: Option<(&Member, u32)> = None;
         for m in &self.members[q] {
             if let Some(why) = self.member_unavailable(store, m) {
@@ -316,7 +339,7 @@ impl<'p> Distributor<'p> {
 
 /// Why a member cannot take a lead today.
 enum Why {
-    Away(Rc<str>, Rc<str>),
+    Away(Arc<str>, Arc<str>),
     AtCap(u32),
 }
 
@@ -336,12 +359,12 @@ fn member(program: &Program, email: &str, queue_cap: Option<u32>) -> Member {
         .iter()
         .find(|r| r.email.eq_ignore_ascii_case(email));
     Member {
-        email: Rc::from(email),
+        email: Arc::from(email),
         weight: rep.map_or(1, |r| r.weight.max(1)),
         cap: rep.and_then(|r| r.daily_cap).or(queue_cap),
         away: rep
             .and_then(|r| r.away.as_ref())
-            .map(|(from, to)| (Rc::from(from.as_str()), Rc::from(to.as_str()))),
+            .map(|(from, to)| (Arc::from(from.as_str()), Arc::from(to.as_str()))),
     }
 }
 

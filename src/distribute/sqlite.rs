@@ -4,10 +4,17 @@
 //! same file fails fast (or waits, with `--wait`), and the run's changes —
 //! rotations, today's counts, sticky owners, the ledger — commit together
 //! or not at all.
+//!
+//! Ledger rows are written by a second thread in batches while routing
+//! goes on: inserting a million rows costs about as much as routing them,
+//! and the two overlap on a machine with two cores.
 
 use super::store::{Assignment, MemoryStore, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 const SCHEMA: &str = "
@@ -20,23 +27,177 @@ CREATE TABLE IF NOT EXISTS ledger (
   run INTEGER NOT NULL REFERENCES runs (id)) WITHOUT ROWID;
 ";
 
+/// Ledger rows handed to the writer at once.
+const BATCH: usize = 1024;
+/// Ledger rows per INSERT statement: one statement per lead costs more
+/// than the rows themselves.
+const ROWS_PER_INSERT: usize = 256;
+/// Batches in flight before routing waits for the writer: bounds memory.
+const IN_FLIGHT: usize = 8;
+
 pub struct SqliteStore {
-    conn: Connection,
+    conn: Arc<Mutex<Connection>>,
     day: String,
     run: i64,
-    /// For `route explain`: read the state, change nothing.
-    read_only: bool,
+    /// Absent for `route explain`, which reads the state and changes nothing.
+    writer: Option<Writer>,
     /// Leads recorded so far in this run, numbering those without a key.
     unkeyed: u64,
-    /// The ledger had no rows when the run began: a key can only have been
-    /// seen in this run, and `seen` says which may have been.
-    ledger_was_empty: bool,
+    /// The largest key in the ledger when the run began (`None`: it was
+    /// empty). A key above it was not routed by an earlier run.
+    max_key_before: Option<String>,
+    /// Hashes of the keys recorded in this run: a key not among them was
+    /// not routed earlier in this run.
     seen: rustc_hash::FxHashSet<u64>,
-    /// Ledger rows not yet written, and the first write that failed.
-    pending: Vec<(String, Assignment)>,
-    failed: Option<String>,
-    /// Rotations and today's counts, read at the start and written at commit.
+    /// Ledger rows not yet handed to the writer.
+    pending: Rows,
+    /// Rotations, today's counts and sticky owners, read at the start and
+    /// written at commit.
     cache: MemoryStore,
+}
+
+/// Ledger rows, keys packed in one string.
+#[derive(Default)]
+struct Rows {
+    keys: String,
+    ends: Vec<usize>,
+    assignments: Vec<Assignment>,
+}
+
+impl Rows {
+    fn push(&mut self, key: &str, a: &Assignment) {
+        self.keys.push_str(key);
+        self.ends.push(self.keys.len());
+        self.assignments.push(a.clone());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &Assignment)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(s, &e)| &self.keys[s..e])
+            .zip(&self.assignments)
+    }
+}
+
+enum Write {
+    Ledger(Rows),
+    Sticky(String, String, String),
+}
+
+/// The thread that writes ledger and sticky rows inside the run's transaction.
+struct Writer {
+    sender: Option<SyncSender<Write>>,
+    thread: Option<JoinHandle<Option<String>>>,
+    sent: u64,
+    /// Messages written so far, for waiting until the database has them all.
+    done: Arc<(Mutex<u64>, Condvar)>,
+}
+
+impl Writer {
+    fn start(conn: Arc<Mutex<Connection>>, run: i64) -> Self {
+        let (sender, receiver) = sync_channel::<Write>(IN_FLIGHT);
+        let done = Arc::new((Mutex::new(0u64), Condvar::new()));
+        let finished = done.clone();
+        let thread = std::thread::spawn(move || {
+            let mut failed = None;
+            for message in receiver {
+                if failed.is_none() {
+                    failed = write(&lock(&conn), run, &message).err();
+                }
+                let (count, changed) = &*finished;
+                *count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                changed.notify_all();
+            }
+            failed.map(|e| format!("cannot write the ledger: {e}"))
+        });
+        Writer {
+            sender: Some(sender),
+            thread: Some(thread),
+            sent: 0,
+            done,
+        }
+    }
+
+    fn send(&mut self, message: Write) {
+        if let Some(sender) = &self.sender {
+            // A closed channel means the writer is gone; `finish` reports why.
+            if sender.send(message).is_ok() {
+                self.sent += 1;
+            }
+        }
+    }
+
+    /// Waits until everything sent is in the database.
+    fn sync(&self) {
+        let (count, changed) = &*self.done;
+        let mut n = count.lock().unwrap_or_else(|e| e.into_inner());
+        while *n < self.sent {
+            n = changed.wait(n).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Stops the thread; the first write that failed, if any.
+    fn finish(&mut self) -> Option<String> {
+        self.sender = None;
+        let thread = self.thread.take()?;
+        thread
+            .join()
+            .unwrap_or_else(|_| Some("the ledger writer stopped unexpectedly".into()))
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write(conn: &Connection, run: i64, message: &Write) -> rusqlite::Result<()> {
+    match message {
+        Write::Sticky(queue, value, owner) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO sticky (queue, value, owner) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![queue, value, owner])?;
+        }
+        Write::Ledger(rows) => {
+            let rows: Vec<_> = rows.iter().collect();
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                insert_ledger(conn, run, chunk)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_ledger(
+    conn: &Connection,
+    run: i64,
+    rows: &[(&str, &Assignment)],
+) -> rusqlite::Result<()> {
+    let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
+    let sql =
+        format!("INSERT OR REPLACE INTO ledger (key, rule, queue, owner, run) VALUES {values}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for (i, (key, a)) in rows.iter().enumerate() {
+        let at = i * 5;
+        stmt.raw_bind_parameter(at + 1, *key)?;
+        stmt.raw_bind_parameter(at + 2, &*a.rule)?;
+        stmt.raw_bind_parameter(at + 3, &*a.queue)?;
+        stmt.raw_bind_parameter(at + 4, &*a.owner)?;
+        stmt.raw_bind_parameter(at + 5, run)?;
+    }
+    stmt.raw_execute()?;
+    Ok(())
 }
 
 /// A state file's problem, in words.
@@ -70,33 +231,29 @@ impl SqliteStore {
         )
         .map_err(|e| failure(path, e))?;
         let run = conn.last_insert_rowid();
-        let ledger_was_empty = conn
-            .query_row("SELECT NOT EXISTS (SELECT 1 FROM ledger)", [], |r| r.get(0))
-            .map_err(|e| failure(path, e))?;
-        Self::with(conn, path, day, run, ledger_was_empty)
+        Self::with(conn, path, day, run)
     }
 
-    /// A store over an open connection, with the day's counts and the rotations read.
-    fn with(
-        conn: Connection,
-        path: &Path,
-        day: &str,
-        run: i64,
-        ledger_was_empty: bool,
-    ) -> Result<Self, String> {
+    /// A store over an open connection, with the day's counts, the
+    /// rotations and the sticky owners read.
+    fn with(conn: Connection, path: &Path, day: &str, run: i64) -> Result<Self, String> {
         let mut cache = MemoryStore::default();
         load(&conn, day, &mut cache).map_err(|e| failure(path, e))?;
+        let max_key_before = conn
+            .query_row("SELECT max(key) FROM ledger", [], |r| r.get(0))
+            .map_err(|e| failure(path, e))?;
+        let conn = Arc::new(Mutex::new(conn));
+        // Run 0 is no run: a store opened to look, not to route.
+        let writer = (run != 0).then(|| Writer::start(conn.clone(), run));
         Ok(SqliteStore {
             conn,
             day: day.to_string(),
             run,
-            // Run 0 is no run: a store opened to look, not to route.
-            read_only: run == 0,
+            writer,
             unkeyed: 0,
-            ledger_was_empty,
+            max_key_before,
             seen: Default::default(),
-            pending: Vec::new(),
-            failed: None,
+            pending: Rows::default(),
             cache,
         })
     }
@@ -108,31 +265,52 @@ impl SqliteStore {
         }
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| failure(path, e))?;
-        Self::with(conn, path, day, 0, false)
+        Self::with(conn, path, day, 0)
     }
 
     /// Writes rotations and counts and commits everything the run changed.
     pub fn commit(mut self) -> Result<(), String> {
         self.flush();
-        if let Some(failed) = self.failed.take() {
+        if let Some(failed) = self.writer.as_mut().and_then(Writer::finish) {
             return Err(failed);
         }
+        let conn = lock(&self.conn);
         let write = || -> rusqlite::Result<()> {
             for (queue, next) in &self.cache.rotations {
-                self.conn.execute(
+                conn.execute(
                     "INSERT OR REPLACE INTO rotation (queue, next) VALUES (?1, ?2)",
                     params![queue, *next as i64],
                 )?;
             }
             for (member, n) in &self.cache.counts {
-                self.conn.execute(
+                conn.execute(
                     "INSERT OR REPLACE INTO counts (day, member, n) VALUES (?1, ?2, ?3)",
                     params![self.day, member, n],
                 )?;
             }
-            self.conn.execute_batch("COMMIT")
+            conn.execute_batch("COMMIT")
         };
         write().map_err(|e| format!("cannot save the state: {e}"))
+    }
+
+    /// Hands the pending ledger rows to the writer.
+    fn flush(&mut self) {
+        if self.pending.len() == 0 {
+            return;
+        }
+        let rows = std::mem::take(&mut self.pending);
+        if let Some(writer) = &mut self.writer {
+            writer.send(Write::Ledger(rows));
+        }
+    }
+
+    /// The ledger row of a key, once every row of this run is written.
+    fn ledger_row(&mut self, key: &str) -> Option<Assignment> {
+        self.flush();
+        if let Some(writer) = &self.writer {
+            writer.sync();
+        }
+        find(&lock(&self.conn), key)
     }
 }
 
@@ -148,6 +326,19 @@ fn load(conn: &Connection, day: &str, cache: &mut MemoryStore) -> rusqlite::Resu
     for row in rows.query_map([day], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
         let (member, n) = row?;
         cache.counts.insert(member, n);
+    }
+    // Sticky owners are one row per sticky value (a domain, say), far fewer
+    // than leads: reading them all saves a query per lead.
+    let mut rows = conn.prepare("SELECT queue, value, owner FROM sticky")?;
+    for row in rows.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (queue, value, owner) = row?;
+        cache.set_sticky(&queue, &value, &owner);
     }
     Ok(())
 }
@@ -170,58 +361,34 @@ impl Store for SqliteStore {
     }
 
     fn sticky(&mut self, queue: &str, value: &str) -> Option<String> {
-        if let Some(owner) = self.cache.sticky(queue, value) {
-            return Some(owner);
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT owner FROM sticky WHERE queue = ?1 AND value = ?2")
-            .ok()?;
-        stmt.query_row(params![queue, value], |r| r.get(0))
-            .optional()
-            .ok()
-            .flatten()
+        self.cache.sticky(queue, value)
     }
 
     fn set_sticky(&mut self, queue: &str, value: &str, owner: &str) {
         self.cache.set_sticky(queue, value, owner);
-        if self.read_only {
-            return;
-        }
-        if let Ok(mut stmt) = self.conn.prepare_cached(
-            "INSERT OR REPLACE INTO sticky (queue, value, owner) VALUES (?1, ?2, ?3)",
-        ) {
-            let _ = stmt.execute(params![queue, value, owner]);
+        if let Some(writer) = &mut self.writer {
+            writer.send(Write::Sticky(queue.into(), value.into(), owner.into()));
         }
     }
 
     fn recorded(&mut self, key: &str) -> Option<Assignment> {
-        // A first run over a fresh ledger asks the database only about keys
-        // it may have recorded itself (hash collisions just cost a query).
-        if self.ledger_was_empty && !self.seen.contains(&key_hash(key)) {
+        // Most keys are new: the database is asked only about keys this run
+        // may have recorded (hash collisions just cost a query) or an
+        // earlier run may have (not above the ledger's largest key then).
+        let this_run = self.seen.contains(&key_hash(key));
+        let earlier = self.max_key_before.as_deref().is_some_and(|max| key <= max);
+        if !this_run && !earlier {
             return None;
         }
-        if let Some((_, a)) = self.pending.iter().rev().find(|(k, _)| k == key) {
-            return Some(a.clone());
+        if this_run {
+            return self.ledger_row(key);
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT queue, owner, rule FROM ledger WHERE key = ?1")
-            .ok()?;
-        stmt.query_row([key], |r| {
-            Ok(Assignment {
-                queue: r.get(0)?,
-                owner: r.get(1)?,
-                rule: r.get(2)?,
-            })
-        })
-        .optional()
-        .ok()
-        .flatten()
+        // Only an earlier run can have it: no need to wait for the writer.
+        find(&lock(&self.conn), key)
     }
 
     fn record(&mut self, key: Option<&str>, a: &Assignment) {
-        if self.read_only {
+        if self.writer.is_none() {
             return;
         }
         // A lead without a key is still in the ledger, under its place in the run.
@@ -234,47 +401,29 @@ impl Store for SqliteStore {
                 &generated
             }
         };
-        if self.ledger_was_empty {
-            self.seen.insert(key_hash(key));
-        }
-        self.pending.push((key.to_string(), a.clone()));
+        self.seen.insert(key_hash(key));
+        self.pending.push(key, a);
         if self.pending.len() >= BATCH {
             self.flush();
         }
     }
 }
 
-/// Ledger rows written per statement: one statement per lead costs more
-/// than the rows themselves.
-const BATCH: usize = 256;
-
-impl SqliteStore {
-    /// Writes the pending ledger rows; the first failure is kept for commit.
-    fn flush(&mut self) {
-        if self.pending.is_empty() || self.failed.is_some() {
-            return;
-        }
-        let rows = std::mem::take(&mut self.pending);
-        let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
-        let sql =
-            format!("INSERT OR REPLACE INTO ledger (key, rule, queue, owner, run) VALUES {values}");
-        let result = self.conn.prepare_cached(&sql).and_then(|mut stmt| {
-            let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 5);
-            for (key, a) in &rows {
-                params.extend([
-                    key as &dyn rusqlite::ToSql,
-                    &a.rule,
-                    &a.queue,
-                    &a.owner,
-                    &self.run,
-                ]);
-            }
-            stmt.execute(params.as_slice())
-        });
-        if let Err(e) = result {
-            self.failed = Some(format!("cannot write the ledger: {e}"));
-        }
-    }
+/// A key's ledger row as the database has it.
+fn find(conn: &Connection, key: &str) -> Option<Assignment> {
+    let mut stmt = conn
+        .prepare_cached("SELECT queue, owner, rule FROM ledger WHERE key = ?1")
+        .ok()?;
+    stmt.query_row([key], |r| {
+        Ok(Assignment {
+            queue: Arc::from(r.get::<_, String>(0)?),
+            owner: Arc::from(r.get::<_, String>(1)?),
+            rule: Arc::from(r.get::<_, String>(2)?),
+        })
+    })
+    .optional()
+    .ok()
+    .flatten()
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -318,4 +467,60 @@ pub fn reset(path: &Path) -> Result<(), String> {
         .map_err(|e| failure(path, e))?;
     conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} DELETE FROM rotation; DELETE FROM counts; DELETE FROM sticky; DELETE FROM ledger; DELETE FROM runs; COMMIT;"))
         .map_err(|e| failure(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assignment(owner: &str) -> Assignment {
+        Assignment {
+            queue: Arc::from("q"),
+            owner: Arc::from(owner),
+            rule: Arc::from("r"),
+        }
+    }
+
+    fn owner_of(store: &mut SqliteStore, key: &str) -> Option<String> {
+        store.recorded(key).map(|a| a.owner.to_string())
+    }
+
+    #[test]
+    fn the_ledger_answers_for_this_run_and_earlier_runs_in_any_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut store = SqliteStore::open(&path, "2026-11-25", "a", false).unwrap();
+        // Keys out of order and more than a batch, so rows reach the writer
+        // before they are asked for.
+        let keys: Vec<String> = (0..3 * BATCH)
+            .map(|i| format!("k{}", (i * 7919) % 5000))
+            .collect();
+        for key in &keys {
+            assert_eq!(owner_of(&mut store, key), None, "{key} is new");
+            store.record(Some(key), &assignment(key));
+        }
+        assert_eq!(owner_of(&mut store, &keys[5]), Some(keys[5].clone()));
+        assert_eq!(owner_of(&mut store, "k4999x"), None);
+        store.commit().unwrap();
+
+        let mut store = SqliteStore::open(&path, "2026-11-25", "b", false).unwrap();
+        for key in keys.iter().step_by(97) {
+            assert_eq!(
+                owner_of(&mut store, key),
+                Some(key.clone()),
+                "from the first run"
+            );
+        }
+        // Below and above the largest key of the first run.
+        assert_eq!(owner_of(&mut store, "k0000"), None);
+        assert_eq!(owner_of(&mut store, "zz"), None);
+        store.record(Some("zz"), &assignment("new"));
+        assert_eq!(owner_of(&mut store, "zz").as_deref(), Some("new"));
+        drop(store);
+
+        // A run that is not committed leaves nothing behind.
+        let mut store = SqliteStore::open(&path, "2026-11-25", "c", false).unwrap();
+        assert_eq!(owner_of(&mut store, "zz"), None);
+        assert_eq!(owner_of(&mut store, &keys[0]), Some(keys[0].clone()));
+    }
 }

@@ -2,16 +2,16 @@
 //! SQLite for the rest. Distribution reads and writes only through this.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// What a lead was given: kept in the ledger so a repeated lead gets it again.
 /// Names are shared, not copied, per lead: routing a million leads would
 /// otherwise spend its time allocating the same few names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment {
-    pub queue: Rc<str>,
-    pub owner: Rc<str>,
-    pub rule: Rc<str>,
+    pub queue: Arc<str>,
+    pub owner: Arc<str>,
+    pub rule: Arc<str>,
 }
 
 pub trait Store {

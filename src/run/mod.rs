@@ -112,6 +112,11 @@ pub fn route_csv(
         .map(|d| route_columns(program, d))
         .collect();
     let mut per_leaf = vec![0u64; dag.leaves.len()];
+    let uses_state: Vec<bool> = dag
+        .leaves
+        .iter()
+        .map(|d| sharing.distributor.uses_state(d))
+        .collect();
     let key_column = program.key_field().map(|f| columns[f]);
     let mut line_out = Vec::with_capacity(128);
     while let Some(record) = reader.next_record().map_err(read_error)? {
@@ -140,7 +145,7 @@ pub fn route_csv(
         let leaf = dag.decide_leaf(program, &lead);
         let decision = &dag.leaves[leaf];
         out.write_all(record.raw).map_err(write_error)?;
-        if !sharing.persistent && !distributes(program, decision) {
+        if !sharing.persistent && !uses_state[leaf] {
             // Nothing to share out and nothing to remember: the columns are fixed.
             per_leaf[leaf] += 1;
             out.write_all(&suffixes[leaf]).map_err(write_error)?;
@@ -185,12 +190,6 @@ fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
         Some(Cow::Owned(bytes)) => Cow::Owned(String::from_utf8(bytes).unwrap_or_default()),
         None => Cow::Borrowed(""),
     }
-}
-
-/// Whether a decision's queue shares leads out among members.
-fn distributes(program: &Program, decision: &Decision) -> bool {
-    matches!(decision, Decision::Routed { target: Target::Queue(q), .. }
-        if matches!(program.queues[*q].method, crate::ir::Method::RoundRobin | crate::ir::Method::LoadBalance))
 }
 
 /// The record's text, or why it cannot be routed.

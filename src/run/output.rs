@@ -52,8 +52,44 @@ impl OutputFile {
         file.sync_all()?;
         std::fs::rename(&self.temp, &self.path)?;
         self.done = true;
+        self.remove_stale_temps();
         Ok(())
     }
+
+    /// Removes the temporary files that killed runs left for this output
+    /// (a process killed with `kill -9` cannot clean up after itself).
+    fn remove_stale_temps(&self) {
+        let (Some(dir), Some(name)) = (self.temp.parent(), self.path.file_name()) else {
+            return;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let prefix = format!(".{}.", name.to_string_lossy());
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            let pid = file
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".route-tmp"))
+                .and_then(|pid| pid.parse::<u32>().ok());
+            if pid.is_some_and(|pid| !is_running(pid)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Whether a process is alive; where that cannot be told, it is assumed
+/// alive, so nothing of a live run is ever removed.
+fn is_running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 impl Write for OutputFile {
