@@ -103,6 +103,10 @@ pub struct RunOptions {
     pub wait: bool,
     /// `--reroute`: decide leads already in the ledger again.
     pub reroute: bool,
+    /// `--jobs`: threads that decide leads.
+    pub jobs: usize,
+    /// `--excel-safe`: neutralize cells a spreadsheet would run as formulas.
+    pub excel_safe: bool,
     pub color: bool,
 }
 
@@ -221,13 +225,18 @@ fn route_to_output(
         })?;
         Box::new(file)
     };
+    let run_options = crate::run::Options {
+        encoding: options.encoding,
+        jobs: options.jobs,
+        excel_safe: options.excel_safe,
+    };
     match &options.output {
         None => {
             let summary = crate::run::route_csv(
                 &loaded.program,
                 dag,
                 input,
-                options.encoding,
+                run_options,
                 std::io::stdout().lock(),
                 rejects,
                 sharing,
@@ -240,7 +249,7 @@ fn route_to_output(
                 &loaded.program,
                 dag,
                 input,
-                options.encoding,
+                run_options,
                 &mut file,
                 rejects,
                 sharing,
@@ -314,9 +323,10 @@ pub fn default_rejects_path(output: Option<&Path>) -> PathBuf {
 pub enum Emit {
     Dot,
     Dag,
+    Mermaid,
 }
 
-/// `route compile RULES --emit dot|dag`.
+/// `route compile RULES --emit dot|dag|mermaid`.
 pub fn compile_rules(
     rules: &Path,
     emit: Emit,
@@ -331,9 +341,82 @@ pub fn compile_rules(
     let text = match emit {
         Emit::Dot => compile::to_dot(&loaded.program, &dag),
         Emit::Dag => compile::to_text(&loaded.program, &dag),
+        Emit::Mermaid => compile::to_mermaid(&loaded.program, &dag),
     };
     let _ = out.write_all(text.as_bytes());
     OK
+}
+
+/// `route completions SHELL`: a completion script for the whole command line.
+pub fn completions(shell: clap_complete::Shell, mut cli: clap::Command, out: &mut dyn Write) -> u8 {
+    let name = cli.get_name().to_string();
+    // Rendered to memory first: clap_complete panics when a write fails, as
+    // it does on a closed pipe (`route completions bash | head`).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cli, name, &mut script);
+    let _ = out.write_all(&script);
+    OK
+}
+
+/// `route man [COMMAND...]`: the roff man page of route (`route.1`) or of
+/// one of its commands (`route man state show` is `route-state-show.1`).
+pub fn man_page(
+    cli: clap::Command,
+    path: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    // Built so that subcommands carry their full names (`route-check`); the
+    // help subcommand is left out as it has no page of its own.
+    let mut page = cli.disable_help_subcommand(true);
+    page.build();
+    for (depth, name) in path.iter().enumerate() {
+        let Some(sub) = page.find_subcommand(name).cloned() else {
+            let parent = ["route"]
+                .into_iter()
+                .chain(path[..depth].iter().map(String::as_str));
+            let parent = parent.collect::<Vec<_>>().join(" ");
+            let names: Vec<&str> = page.get_subcommands().map(|c| c.get_name()).collect();
+            let _ = writeln!(err, "error: `{parent}` has no command `{name}`");
+            match closest_name(name, &names) {
+                Some(near) => {
+                    let _ = writeln!(err, "  help: did you mean `{near}`?");
+                }
+                None if names.is_empty() => {
+                    let _ = writeln!(
+                        err,
+                        "  help: `{parent}` has no commands; try `route man {}`",
+                        path[..depth].join(" ")
+                    );
+                }
+                None => {
+                    let _ = writeln!(err, "  help: its commands are {}", names.join(", "));
+                }
+            }
+            return CANNOT_RUN;
+        };
+        page = sub;
+    }
+    // Every page names the program and its version, as `route.1` does;
+    // subcommands carry no version of their own.
+    let source = format!("route {}", env!("CARGO_PKG_VERSION"));
+    let mut roff = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(page).source(source).render(&mut roff) {
+        let _ = writeln!(err, "error: cannot render the man page: {e}");
+        return CANNOT_RUN;
+    }
+    let _ = out.write_all(&roff);
+    OK
+}
+
+/// The name nearest to a misspelt one, if any is near enough to suggest.
+fn closest_name<'a>(wrong: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(wrong, n), *n))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
 }
 
 /// `route generate`: realistic messy leads (or, with `rules`, a territory

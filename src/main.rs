@@ -1,4 +1,4 @@
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use route::commands::{
     self, CheckOptions, Emit, ExplainOptions, LeadSource, RunOptions, TestOptions,
 };
@@ -67,6 +67,15 @@ enum Command {
         /// Decide leads whose key is already in the ledger again.
         #[arg(long, requires = "state")]
         reroute: bool,
+        /// Threads that normalize and decide leads (default: the machine's
+        /// cores). The output is the same for every value.
+        #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Neutralize output cells a spreadsheet would run as a formula
+        /// (starting with = + - @, tab or CR): they become quoted text with
+        /// a leading '. Off by default: input columns pass through unchanged.
+        #[arg(long)]
+        excel_safe: bool,
     },
     /// Look at or clear a --state file.
     State {
@@ -140,6 +149,17 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print a completion script for bash, zsh, fish, powershell or elvish.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of route, or of one of its commands.
+    #[command(visible_alias = "manpage")]
+    Man {
+        /// The command whose page to print, e.g. `check` or `state show`.
+        command: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -185,6 +205,12 @@ enum DenyArg {
 enum EmitArg {
     Dot,
     Dag,
+    Mermaid,
+}
+
+/// One deciding thread per core.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The encoding a flag names; says so on stderr when it names none.
@@ -239,6 +265,8 @@ fn main() -> ExitCode {
             state,
             wait,
             reroute,
+            jobs,
+            excel_safe,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -255,6 +283,8 @@ fn main() -> ExitCode {
                 state,
                 wait,
                 reroute,
+                jobs: jobs.map_or_else(default_jobs, usize::from),
+                excel_safe,
                 color,
             };
             commands::run(&options, &mut err)
@@ -321,6 +351,7 @@ fn main() -> ExitCode {
             let emit = match emit {
                 EmitArg::Dot => Emit::Dot,
                 EmitArg::Dag => Emit::Dag,
+                EmitArg::Mermaid => Emit::Mermaid,
             };
             commands::compile_rules(&rules, emit, &mut out, &mut err, color)
         }
@@ -332,6 +363,10 @@ fn main() -> ExitCode {
         } => {
             drop(out);
             commands::generate(rows, seed, rules, output.as_deref(), &mut err)
+        }
+        Command::Completions { shell } => commands::completions(shell, Cli::command(), &mut out),
+        Command::Man { command } => {
+            commands::man_page(Cli::command(), &command, &mut out, &mut err)
         }
     };
     ExitCode::from(code)

@@ -550,6 +550,23 @@ impl<'a> Record<'a> {
         self.ends.is_empty()
     }
 
+    /// The field ends as [`pack`]ed: with `line`, `offset` and `raw`, all
+    /// that [`from_parts`](Self::from_parts) needs to rebuild the record
+    /// elsewhere (another thread) without parsing it again.
+    pub fn packed_ends(&self) -> &'a [usize] {
+        self.ends
+    }
+
+    /// A record from the parts of one this reader gave.
+    pub fn from_parts(line: u64, offset: u64, raw: &'a [u8], packed_ends: &'a [usize]) -> Self {
+        Record {
+            line,
+            offset,
+            raw,
+            ends: packed_ends,
+        }
+    }
+
     /// Field `i` as it appears in [`raw`](Self::raw), quotes included.
     pub fn raw_field(&self, i: usize) -> Option<&'a [u8]> {
         let end = *self.ends.get(i)? >> 2;

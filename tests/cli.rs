@@ -313,7 +313,7 @@ fn leads_no_rule_takes_get_empty_route_columns() {
         &program,
         &dag,
         input,
-        route::run::Encoding::Utf8,
+        route::run::Options::default(),
         &mut out,
         &mut rejects,
         sharing,
@@ -909,4 +909,92 @@ fn nesting_up_to_the_limit_checks_and_routes_on_a_small_stack() {
     let program = program.unwrap_or_else(|| panic!("{diags:#?}"));
     let dag = route::compile::compile(&program);
     assert_eq!(dag.leaves.len(), 3);
+}
+
+#[test]
+fn an_output_that_is_a_pipe_or_device_is_written_in_place_not_replaced() {
+    let dir = temp();
+    let fifo = dir.path().join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // The pipe's reader, as `-o /dev/stdout | …` or a named pipe would have.
+    let reading = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = route(&[
+        "run",
+        "rules/acme.route",
+        "rules/leads.csv",
+        "-o",
+        fifo.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        text(&out.stderr)
+    );
+    // Checked before joining: a pipe replaced by a file never gets a writer,
+    // and its reader would wait forever.
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe is still a pipe");
+    let routed = reading.join().unwrap();
+    assert!(text(&routed).starts_with("Lead ID,"), "{}", text(&routed));
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "no temporary file beside it");
+}
+
+#[test]
+fn excel_safe_neutralizes_formula_cells_and_leaves_the_rest() {
+    let dir = temp();
+    let rules = write(
+        dir.path(),
+        "r.route",
+        b"field country country \"Country\"\nfield note text \"Note\"\nqueue us\nqueue other\nrule \"=US\" when country is \"US\" to us\ndefault to other\n",
+    );
+    let input = write(
+        dir.path(),
+        "in.csv",
+        b"Country,Note,=Header\nUS,=HYPERLINK(\"http://x\"),a\nFR,+1 555,\"@SUM(A1)\"\nUS,-3,\"\tx\"\nUS,plain \"quoted\",ok\n",
+    );
+    let plain = route(&["run", rules.to_str().unwrap(), input.to_str().unwrap()]);
+    assert!(
+        text(&plain.stdout).contains("US,=HYPERLINK(\"http://x\"),a,us,,=US\n"),
+        "off by default: {}",
+        text(&plain.stdout)
+    );
+    let safe = route(&[
+        "run",
+        rules.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--excel-safe",
+    ]);
+    assert_eq!(safe.status.code(), Some(0), "{}", text(&safe.stderr));
+    assert_eq!(
+        text(&safe.stdout),
+        "Country,Note,\"'=Header\",route_queue,route_owner,route_rule\n\
+         US,\"'=HYPERLINK(\"\"http://x\"\")\",a,us,,\"'=US\"\n\
+         FR,\"'+1 555\",\"'@SUM(A1)\",other,,default\n\
+         US,\"'-3\",\"'\tx\",us,,\"'=US\"\n\
+         US,plain \"quoted\",ok,us,,\"'=US\"\n"
+    );
+    // Every neutralized file still reads back as the same records.
+    let mut reader = csv::Reader::from_reader(&safe.stdout[..]);
+    assert_eq!(reader.records().count(), 4);
+}
+
+#[test]
+fn the_summary_is_an_aligned_table_with_shares_and_bars() {
+    let out = route(&[
+        "run",
+        "rules/acme.route",
+        "rules/leads.csv",
+        "--now",
+        "2026-11-25",
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(text(&out.stderr));
 }

@@ -1,4 +1,5 @@
-//! `route compile --emit dag|dot`: the DAG as text or as a graphviz graph.
+//! `route compile --emit dag|dot|mermaid`: the DAG as text, as a graphviz
+//! graph or as a Mermaid flowchart.
 
 use super::{Dag, Node, NodeId};
 use crate::ir::{Decision, Program};
@@ -163,4 +164,90 @@ pub fn to_dot(program: &Program, dag: &Dag) -> String {
 
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The same graph as `to_dot`, as a Mermaid flowchart: it renders inline in
+/// Markdown (GitHub, GitLab, most wikis) where a dot file needs graphviz.
+pub fn to_mermaid(program: &Program, dag: &Dag) -> String {
+    let nodes = dag.reachable();
+    let (tests, leaves, edge_count) = counts(dag, &nodes);
+    let title = program.name.clone().unwrap_or_else(|| "rules".into());
+    let mut out = String::new();
+    // The title goes in the front matter, as flowcharts have no label of
+    // their own; dot's quoting is also a YAML double-quoted string.
+    let _ = writeln!(
+        out,
+        "---\ntitle: {}\n---\nflowchart LR",
+        quote(&mermaid_title(&format!(
+            "{title}: {tests} tests, {leaves} leaves, {edge_count} edges"
+        )))
+    );
+    for id in &nodes {
+        match &dag.nodes[*id as usize] {
+            Node::Test { var, .. } => {
+                let label = mermaid_text(&var_label(program, dag, *var));
+                let _ = writeln!(out, "  n{id}([\"{label}\"])");
+                for (atoms, child) in edges(dag, *id) {
+                    let _ = writeln!(out, "  n{id} -->|\"{}\"| n{child}", mermaid_text(&atoms));
+                }
+            }
+            Node::Terminal(_) => {
+                let label = mermaid_text(&leaf_label(program, dag, *id));
+                let _ = writeln!(out, "  n{id}(\"{label}\")");
+            }
+        }
+    }
+    for (rule, root) in &dag.ordered {
+        let name = mermaid_text(&program.rules[*rule].name);
+        let _ = writeln!(out, "  r{rule}[\"{name}\"]:::rule\n  r{rule} --> n{root}");
+    }
+    if !dag.ordered.is_empty() {
+        // Rule entry points are plain text in dot too.
+        let _ = writeln!(out, "  classDef rule fill:none,stroke:none");
+    }
+    out
+}
+
+/// Text for inside a quoted Mermaid label. Mermaid reads `#code;` as a
+/// character and renders labels as HTML, so quotes, `#`, `&`, `<`, `>`,
+/// brackets, the edge-label bar and the Markdown-string backtick are written
+/// as decimal codes; a line break would end the statement, so it becomes a space.
+fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' | '#' | '&' | '<' | '>' | '[' | ']' | '{' | '}' | '|' | '`' => {
+                let _ = write!(out, "#{};", u32::from(c));
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Mermaid shows a title as plain text but sanitizes it as HTML first, so
+/// `<b>` gains a `</b>` and `&lt;` shows as written; no escape survives both.
+/// Look-alike characters keep the title readable.
+fn mermaid_title(s: &str) -> String {
+    s.replace('<', "‹").replace('>', "›").replace('&', "＆")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mermaid_text, mermaid_title};
+
+    #[test]
+    fn mermaid_labels_escape_what_mermaid_would_read() {
+        assert_eq!(
+            mermaid_text(r#"rule "A" [x] {y} #1 <b> & |z| `m`"#),
+            "rule #34;A#34; #91;x#93; #123;y#125; #35;1 #60;b#62; #38; #124;z#124; #96;m#96;"
+        );
+        assert_eq!(mermaid_text("a\nb\tc"), "a b c");
+        assert_eq!(
+            mermaid_text("→ norcal (rule ≥1000)"),
+            "→ norcal (rule ≥1000)"
+        );
+        assert_eq!(mermaid_title("A&B <x>"), "A＆B ‹x›");
+    }
 }

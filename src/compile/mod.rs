@@ -9,7 +9,7 @@ mod emit;
 pub mod mdd;
 
 pub use atoms::Var;
-pub use emit::{to_dot, to_text};
+pub use emit::{to_dot, to_mermaid, to_text};
 pub use mdd::{Mdd, NodeId, Op, FALSE, NEXT, TRUE};
 
 use crate::eval::Lead;

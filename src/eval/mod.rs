@@ -5,7 +5,7 @@ pub mod explain;
 pub mod lead;
 pub mod reference;
 
-pub use lead::{Decoder, Lead, Reading};
+pub use lead::{Decoder, Lead, Memo, Reading};
 
 use crate::ir::{Cond, Dest, Kind, Lookup, Matcher, Program, Scalar, Target, Test, ValueExpr};
 use crate::values::text::normalize_text;

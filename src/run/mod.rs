@@ -4,6 +4,7 @@
 //! byte and appends `route_queue,route_owner,route_rule`; only the cells
 //! the rules read are decoded.
 
+mod batch;
 mod columns;
 mod output;
 mod pick;
@@ -20,11 +21,15 @@ pub use summary::Summary;
 
 use crate::compile::Dag;
 use crate::distribute::{Distributor, Store};
-use crate::eval::{Decoder, Lead, Reading};
+use crate::eval::Memo;
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
+use batch::{Batch, Decided, Decider};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Mutex;
 
 /// Text encodings of lead files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +67,6 @@ impl RunError {
     }
 }
 
-/// Routes every record of `input` into `output`; unreadable rows go to `rejects`.
 /// How leads are shared out inside queues: the rules' distributor and the
 /// state it reads and writes.
 pub struct Sharing<'a, 'p> {
@@ -72,23 +76,47 @@ pub struct Sharing<'a, 'p> {
     pub persistent: bool,
 }
 
+/// How a run reads its input and how many threads decide leads.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub encoding: Encoding,
+    /// Threads that normalize and decide leads; 1 decides in the reading
+    /// thread. The output is the same for every value.
+    pub jobs: usize,
+    /// `--excel-safe`: neutralize output cells a spreadsheet would run as
+    /// formulas.
+    pub excel_safe: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            encoding: Encoding::Utf8,
+            jobs: 1,
+            excel_safe: false,
+        }
+    }
+}
+
+/// Batches decided but not yet written, per worker thread.
+const IN_FLIGHT_PER_JOB: usize = 2;
+
+/// Routes every record of `input` into `output`; unreadable rows go to `rejects`.
 pub fn route_csv(
     program: &Program,
     dag: &Dag,
     input: impl Read,
-    encoding: Encoding,
+    options: Options,
     output: impl Write,
     rejects: &mut Rejects,
     sharing: Sharing,
 ) -> Result<Summary, RunError> {
-    let input: Box<dyn Read> = match encoding {
+    let input: Box<dyn Read> = match options.encoding {
         Encoding::Utf8 => Box::new(input),
         Encoding::Windows1252 => Box::new(transcode::Windows1252::new(input)),
     };
     let mut reader = RecordReader::new(input);
     let mut out = io::BufWriter::with_capacity(1 << 18, output);
-    let read_error = |e| RunError::io("cannot read the input", e);
-    let write_error = |e| RunError::io("cannot write the output", e);
     let Some(header) = reader.next_record().map_err(read_error)? else {
         return Err(RunError {
             message: "the input is empty: it has no header row".into(),
@@ -97,85 +125,217 @@ pub fn route_csv(
     };
     let header_cells = columns::header_cells(&header)?;
     let columns = columns::match_fields(program, &header_cells)?;
-    out.write_all(header.raw).map_err(write_error)?;
+    let mut header_out = Vec::new();
+    push_record(&header, options.excel_safe, &mut header_out);
+    out.write_all(&header_out).map_err(write_error)?;
     out.write_all(b",route_queue,route_owner,route_rule\n")
         .map_err(write_error)?;
+    // Only a lasting state keeps a ledger: a run without one stays in
+    // constant memory, so repeated keys in one file are routed again.
+    let shared = dag
+        .leaves
+        .iter()
+        .map(|d| sharing.persistent || sharing.distributor.uses_state(d))
+        .collect();
+    let decider = Decider::new(
+        program,
+        dag,
+        columns,
+        header_cells.len(),
+        shared,
+        sharing.persistent,
+        options.excel_safe,
+    );
+    let mut writer = Writer {
+        program,
+        dag,
+        encoding: options.encoding,
+        out,
+        rejects,
+        sharing,
+        summary: Summary::new(program),
+        per_leaf: vec![0; dag.leaves.len()],
+        line: Vec::with_capacity(128),
+        excel_safe: options.excel_safe,
+    };
+    if options.jobs <= 1 {
+        let mut memo = Memo::new(&decider.decoder);
+        loop {
+            let batch = next_batch(&mut reader)?;
+            if batch.is_empty() {
+                break;
+            }
+            let decided = decider.decide(&batch, &mut memo);
+            writer.write(&batch, decided)?;
+        }
+    } else {
+        in_parallel(&decider, &mut reader, &mut writer, options.jobs)?;
+    }
+    writer.finish()
+}
 
-    let decoder = Decoder::new(program);
-    let read: Vec<usize> = decoder.fields_read().collect();
-    let mut summary = Summary::new(program);
-    let mut lead = Lead::default();
-    // The three route columns depend only on the decision: write each once.
-    let suffixes: Vec<Vec<u8>> = dag
-        .leaves
-        .iter()
-        .map(|d| route_columns(program, d))
-        .collect();
-    let mut per_leaf = vec![0u64; dag.leaves.len()];
-    let uses_state: Vec<bool> = dag
-        .leaves
-        .iter()
-        .map(|d| sharing.distributor.uses_state(d))
-        .collect();
-    let key_column = program.key_field().map(|f| columns[f]);
-    let mut line_out = Vec::with_capacity(128);
-    while let Some(record) = reader.next_record().map_err(read_error)? {
-        summary.rows_in += 1;
-        let text = match check_record(&record, header_cells.len()) {
-            Ok(text) => text,
-            Err(reason) => {
-                // The rejects file keeps the record's original bytes.
-                let original = match encoding {
-                    Encoding::Utf8 => Cow::Borrowed(record.raw),
-                    Encoding::Windows1252 => transcode::to_windows_1252(record.raw),
-                };
-                rejects
-                    .reject(record.line, &reason, &original)
-                    .map_err(|e| RunError::io("cannot write the rejects file", e))?;
-                summary.rejected += 1;
-                continue;
+fn read_error(e: io::Error) -> RunError {
+    RunError::io("cannot read the input", e)
+}
+
+fn write_error(e: io::Error) -> RunError {
+    RunError::io("cannot write the output", e)
+}
+
+fn next_batch<R: Read>(reader: &mut RecordReader<R>) -> Result<Batch, RunError> {
+    let mut batch = Batch::default();
+    while !batch.is_full() {
+        match reader.next_record().map_err(read_error)? {
+            Some(record) => batch.push(&record),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+/// Decides batches on `jobs` worker threads and writes them in input order.
+fn in_parallel<R: Read, W: Write>(
+    decider: &Decider,
+    reader: &mut RecordReader<R>,
+    writer: &mut Writer<W>,
+    jobs: usize,
+) -> Result<(), RunError> {
+    let (work, queue) = sync_channel::<(u64, Batch)>(jobs);
+    let queue = Mutex::new(queue);
+    let (done, finished) = channel::<(u64, Batch, Decided)>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let (queue, done) = (&queue, done.clone());
+            scope.spawn(move || {
+                let mut memo = Memo::new(&decider.decoder);
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((seq, batch)) = next else { break };
+                    let decided = decider.decide(&batch, &mut memo);
+                    if done.send((seq, batch, decided)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Decided batches wait here until every earlier one is written.
+        let mut waiting = BTreeMap::new();
+        let (mut sent, mut written) = (0u64, 0u64);
+        let mut write_ready = |waiting: &mut BTreeMap<u64, (Batch, Decided)>,
+                               written: &mut u64|
+         -> Result<(), RunError> {
+            while let Some((batch, decided)) = waiting.remove(written) {
+                writer.write(&batch, decided)?;
+                *written += 1;
             }
+            Ok(())
         };
-        for &field in &read {
-            let cell = cell_text(&record, text, columns[field]);
-            if decoder.decode_field(field, &cell, &mut lead) == Reading::Unreadable {
-                summary.unreadable[field] += 1;
+        loop {
+            let batch = next_batch(reader)?;
+            if batch.is_empty() {
+                break;
+            }
+            if work.send((sent, batch)).is_err() {
+                break;
+            }
+            sent += 1;
+            while let Ok((seq, batch, decided)) = finished.try_recv() {
+                waiting.insert(seq, (batch, decided));
+            }
+            write_ready(&mut waiting, &mut written)?;
+            // Bounded memory: wait for the oldest batch when too many are out.
+            while sent - written >= (jobs * IN_FLIGHT_PER_JOB) as u64 {
+                let Ok((seq, batch, decided)) = finished.recv() else {
+                    break;
+                };
+                waiting.insert(seq, (batch, decided));
+                write_ready(&mut waiting, &mut written)?;
             }
         }
-        let leaf = dag.decide_leaf(program, &lead);
-        let decision = &dag.leaves[leaf];
-        out.write_all(record.raw).map_err(write_error)?;
-        if !sharing.persistent && !uses_state[leaf] {
-            // Nothing to share out and nothing to remember: the columns are fixed.
-            per_leaf[leaf] += 1;
-            out.write_all(&suffixes[leaf]).map_err(write_error)?;
-            continue;
+        drop(work);
+        while written < sent {
+            let Ok((seq, batch, decided)) = finished.recv() else {
+                break;
+            };
+            waiting.insert(seq, (batch, decided));
+            write_ready(&mut waiting, &mut written)?;
         }
-        // Only a lasting state keeps a ledger: a run without one stays in
-        // constant memory, so repeated keys in one file are routed again.
-        let key = key_column
-            .filter(|_| sharing.persistent)
-            .map(|c| cell_text(&record, text, c).trim().to_string())
-            .filter(|k| !k.is_empty());
-        let outcome =
-            sharing
-                .distributor
-                .assign(sharing.store, decision, &lead, key.as_deref(), None);
-        summary.count_outcome(&outcome);
-        let a = &outcome.assignment;
-        line_out.clear();
-        for cell in [&a.queue, &a.owner, &a.rule] {
-            line_out.push(b',');
-            write_cell(cell, &mut line_out);
+        Ok(())
+    })
+}
+
+/// Writes decided batches in input order: rejects, shared-out leads, counts.
+struct Writer<'a, 's, 'p, W: Write> {
+    program: &'a Program,
+    dag: &'a Dag,
+    encoding: Encoding,
+    out: io::BufWriter<W>,
+    rejects: &'a mut Rejects,
+    sharing: Sharing<'s, 'p>,
+    summary: Summary,
+    per_leaf: Vec<u64>,
+    line: Vec<u8>,
+    excel_safe: bool,
+}
+
+impl<W: Write> Writer<'_, '_, '_, W> {
+    fn write(&mut self, batch: &Batch, decided: Decided) -> Result<(), RunError> {
+        self.summary.rows_in += batch.len() as u64;
+        for (i, reason) in &decided.rejects {
+            let record = batch.record(*i);
+            // The rejects file keeps the record's original bytes.
+            let original = match self.encoding {
+                Encoding::Utf8 => Cow::Borrowed(record.raw),
+                Encoding::Windows1252 => transcode::to_windows_1252(record.raw),
+            };
+            self.rejects
+                .reject(record.line, reason, &original)
+                .map_err(|e| RunError::io("cannot write the rejects file", e))?;
+            self.summary.rejected += 1;
         }
-        line_out.push(b'\n');
-        out.write_all(&line_out).map_err(write_error)?;
+        let mut from = 0;
+        for share in &decided.shares {
+            self.out
+                .write_all(&decided.out[from..share.at])
+                .map_err(write_error)?;
+            from = share.at;
+            let outcome = self.sharing.distributor.assign(
+                self.sharing.store,
+                &self.dag.leaves[share.leaf],
+                &share.lead,
+                share.key.as_deref(),
+                None,
+            );
+            self.summary.count_outcome(&outcome);
+            let a = &outcome.assignment;
+            self.line.clear();
+            for cell in [&a.queue, &a.owner, &a.rule] {
+                self.line.push(b',');
+                write_output_cell(cell, self.excel_safe, &mut self.line);
+            }
+            self.line.push(b'\n');
+            self.out.write_all(&self.line).map_err(write_error)?;
+        }
+        self.out
+            .write_all(&decided.out[from..])
+            .map_err(write_error)?;
+        for (total, n) in self.per_leaf.iter_mut().zip(&decided.per_leaf) {
+            *total += n;
+        }
+        for (total, n) in self.summary.unreadable.iter_mut().zip(&decided.unreadable) {
+            *total += n;
+        }
+        Ok(())
     }
-    out.flush().map_err(write_error)?;
-    for (decision, n) in dag.leaves.iter().zip(per_leaf) {
-        summary.count(decision, program, n);
+
+    fn finish(mut self) -> Result<Summary, RunError> {
+        self.out.flush().map_err(write_error)?;
+        for (decision, n) in self.dag.leaves.iter().zip(&self.per_leaf) {
+            self.summary.count(decision, self.program, *n);
+        }
+        Ok(self.summary)
     }
-    Ok(summary)
 }
 
 /// A cell's text. The record is valid UTF-8 and cells end at ASCII
@@ -212,7 +372,7 @@ fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a str, String
 }
 
 /// `,route_queue,route_owner,route_rule` and the line break, for a decision.
-fn route_columns(program: &Program, decision: &Decision) -> Vec<u8> {
+fn route_columns(program: &Program, decision: &Decision, excel_safe: bool) -> Vec<u8> {
     let (queue, owner, rule) = match decision {
         Decision::Unmatched => ("", "", ""),
         Decision::Routed { rule, target } => {
@@ -227,10 +387,64 @@ fn route_columns(program: &Program, decision: &Decision) -> Vec<u8> {
     let mut out = Vec::new();
     for cell in [queue, owner, rule] {
         out.push(b',');
-        write_cell(cell, &mut out);
+        write_output_cell(cell, excel_safe, &mut out);
     }
     out.push(b'\n');
     out
+}
+
+/// Whether a spreadsheet would run a cell starting so as a formula
+/// (OWASP's list for CSV injection).
+fn is_formula_start(value: &[u8]) -> bool {
+    matches!(
+        value.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// A formula-like value as text: a leading `'`, quoted.
+fn push_neutralized(value: &[u8], out: &mut Vec<u8>) {
+    push_quoted(b"'", value, out);
+}
+
+/// `prefix` and `value` as one quoted CSV cell, quotes doubled.
+pub(crate) fn push_quoted(prefix: &[u8], value: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    out.extend_from_slice(prefix);
+    for &b in value {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// A record's bytes for the output: as read, or with `--excel-safe` each
+/// formula-like cell neutralized (the other cells keep their bytes).
+fn push_record(record: &Record, excel_safe: bool, out: &mut Vec<u8>) {
+    if !excel_safe || !record.fields().any(|v| is_formula_start(&v)) {
+        out.extend_from_slice(record.raw);
+        return;
+    }
+    for (i, value) in record.fields().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if is_formula_start(&value) {
+            push_neutralized(&value, out);
+        } else {
+            out.extend_from_slice(record.raw_field(i).unwrap_or_default());
+        }
+    }
+}
+
+fn write_output_cell(cell: &str, excel_safe: bool, out: &mut Vec<u8>) {
+    if excel_safe && is_formula_start(cell.as_bytes()) {
+        push_neutralized(cell.as_bytes(), out);
+    } else {
+        write_cell(cell, out);
+    }
 }
 
 /// A CSV cell, quoted only when it must be.
@@ -241,14 +455,7 @@ pub fn write_cell(cell: &str, out: &mut Vec<u8>) {
         || cell.starts_with(' ')
         || cell.ends_with(' ')
     {
-        out.push(b'"');
-        for b in cell.bytes() {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
+        push_quoted(b"", cell.as_bytes(), out);
     } else {
         out.extend_from_slice(cell.as_bytes());
     }

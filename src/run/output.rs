@@ -15,17 +15,29 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn new(path: PathBuf) -> Self {
-        let name = path.file_name().map_or_else(
-            || "route-output".into(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let temp = path.with_file_name(format!(".{name}.{}.route-tmp", std::process::id()));
+        // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`) is written
+        // as it is: renaming a file over it would replace it.
+        let special = std::fs::metadata(&path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let temp = if special {
+            path.clone()
+        } else {
+            let name = path.file_name().map_or_else(
+                || "route-output".into(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            path.with_file_name(format!(".{name}.{}.route-tmp", std::process::id()))
+        };
         OutputFile {
             path,
             temp,
             file: None,
             done: false,
         }
+    }
+
+    /// Whether the output goes straight to its path (a device or a pipe).
+    fn direct(&self) -> bool {
+        self.temp == self.path
     }
 
     pub fn path(&self) -> &Path {
@@ -49,6 +61,11 @@ impl OutputFile {
     pub fn finish(mut self) -> io::Result<()> {
         let file = self.file()?;
         file.flush()?;
+        if self.direct() {
+            self.done = true;
+            return Ok(());
+        }
+        let file = self.file()?;
         file.sync_all()?;
         std::fs::rename(&self.temp, &self.path)?;
         self.done = true;
@@ -107,7 +124,7 @@ impl Write for OutputFile {
 
 impl Drop for OutputFile {
     fn drop(&mut self) {
-        if !self.done && self.file.is_some() {
+        if !self.done && self.file.is_some() && !self.direct() {
             let _ = std::fs::remove_file(&self.temp);
         }
     }

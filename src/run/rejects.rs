@@ -33,14 +33,9 @@ impl Rejects {
         let w = self.writer.as_mut().expect("created above");
         let mut row = format!("{line},").into_bytes();
         super::write_cell(reason, &mut row);
-        row.extend_from_slice(b",\"");
-        for &b in raw {
-            if b == b'"' {
-                row.push(b'"');
-            }
-            row.push(b);
-        }
-        row.extend_from_slice(b"\"\n");
+        row.push(b',');
+        super::push_quoted(b"", raw, &mut row);
+        row.push(b'\n');
         self.count += 1;
         w.write_all(&row)
     }

@@ -26,6 +26,24 @@ pub struct Summary {
     rule_names: Vec<String>,
 }
 
+/// Rows of `name  count  share  bar`; bars are scaled to the largest count.
+fn table(out: &mut String, rows: &[(String, u64)], width: usize, total: u64) {
+    const BAR: usize = 24;
+    let largest = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    for (name, n) in rows {
+        let share = if total == 0 {
+            0.0
+        } else {
+            100.0 * *n as f64 / total as f64
+        };
+        // Round up, so that any lead at all shows as a sliver.
+        let cells = (*n as usize * BAR).div_ceil(largest as usize);
+        let bar = "█".repeat(cells);
+        let pad = width.saturating_sub(name.chars().count());
+        let _ = writeln!(out, "    {name}{:pad$}  {n:>9}  {share:>5.1}%  {bar}", "");
+    }
+}
+
 /// Adds one to a count by name, copying the name only the first time.
 fn bump(counts: &mut BTreeMap<String, u64>, name: &str) {
     match counts.get_mut(name) {
@@ -131,26 +149,45 @@ impl Summary {
         if let Some(path) = rejects.filter(|_| self.rejected > 0) {
             let _ = writeln!(out, "  rejected rows are in {}", path.display());
         }
-        if !self.per_queue.is_empty() {
-            let _ = writeln!(out, "  by queue:");
-            for (queue, n) in &self.per_queue {
-                let _ = writeln!(out, "    {queue:<24} {n:>8}");
-            }
-        }
-        let _ = writeln!(out, "  by rule:");
+        let queues: Vec<(String, u64)> = self
+            .per_queue
+            .iter()
+            .map(|(q, n)| (q.clone(), *n))
+            .collect();
         let last = self.rule_names.len() - 1;
-        for (i, (name, n)) in self.rule_names.iter().zip(&self.per_rule).enumerate() {
-            let shown = if i == last {
-                name.clone()
-            } else {
-                format!("\"{name}\"")
-            };
-            let _ = writeln!(out, "    {shown:<40} {n:>8}");
-        }
-        if !self.per_owner.is_empty() {
-            let _ = writeln!(out, "  by owner:");
-            for (owner, n) in &self.per_owner {
-                let _ = writeln!(out, "    {owner:<32} {n:>8}");
+        let rules: Vec<(String, u64)> = self
+            .rule_names
+            .iter()
+            .zip(&self.per_rule)
+            .enumerate()
+            .map(|(i, (name, n))| {
+                let shown = if i == last {
+                    name.clone()
+                } else {
+                    format!("\"{name}\"")
+                };
+                (shown, *n)
+            })
+            .collect();
+        let owners: Vec<(String, u64)> = self
+            .per_owner
+            .iter()
+            .map(|(o, n)| (o.clone(), *n))
+            .collect();
+        // One name width for the three tables, so their numbers line up.
+        let width = [&queues, &rules, &owners]
+            .iter()
+            .flat_map(|rows| rows.iter().map(|(name, _)| name.chars().count()))
+            .max()
+            .unwrap_or(0);
+        for (title, rows) in [
+            ("by queue", &queues),
+            ("by rule", &rules),
+            ("by owner", &owners),
+        ] {
+            if !rows.is_empty() {
+                let _ = writeln!(out, "  {title}:");
+                table(&mut out, rows, width, self.routed);
             }
         }
         for (queue, n) in &self.unowned {

@@ -20,18 +20,7 @@ pub struct Email {
 /// text. Ops paste from mail clients and web pages, so `Jane Doe <jane@x.com>`
 /// (the address inside the last `<…>`) and `mailto:jane@x.com` are read too.
 pub fn parse_email(raw: &str) -> Option<Email> {
-    if super::is_placeholder(raw) {
-        return None;
-    }
-    let t = strip_mailto(unwrap_angle_brackets(raw.trim()));
-    let (local, host) = t.split_once('@')?;
-    if local.is_empty() || host.contains('@') {
-        return None;
-    }
-    let host = host.strip_suffix('.').unwrap_or(host);
-    if !is_valid_host(host) {
-        return None;
-    }
+    let (local, host) = split_email(raw)?;
     let mut address = String::with_capacity(local.len() + 1 + host.len());
     push_lowercase(local, &mut address);
     address.push('@');
@@ -39,6 +28,33 @@ pub fn parse_email(raw: &str) -> Option<Email> {
     push_lowercase(host, &mut address);
     let domain = drop_www(&address[host_start..]).to_string();
     Some(Email { address, domain })
+}
+
+/// The domain of an `email` cell, as `parse_email` gives it, without
+/// building the address (rules that read only `email.domain`).
+pub fn parse_email_domain(raw: &str) -> Option<String> {
+    let (_, host) = split_email(raw)?;
+    let mut domain = String::with_capacity(host.len());
+    push_lowercase(host, &mut domain);
+    if drop_www(&domain).len() < domain.len() {
+        domain.drain(.."www.".len());
+    }
+    Some(domain)
+}
+
+/// The local part and the host of a readable `email` cell, as typed.
+fn split_email(raw: &str) -> Option<(&str, &str)> {
+    if super::is_placeholder(raw) {
+        return None;
+    }
+    let t = strip_mailto(unwrap_angle_brackets(raw.trim()));
+    let at = memchr::memchr(b'@', t.as_bytes())?;
+    let (local, host) = (&t[..at], &t[at + 1..]);
+    if local.is_empty() || memchr::memchr(b'@', host.as_bytes()).is_some() {
+        return None;
+    }
+    let host = host.strip_suffix('.').unwrap_or(host);
+    is_valid_host(host).then_some((local, host))
 }
 
 /// `Name <addr>` → `addr`; anything else unchanged.
@@ -117,6 +133,9 @@ fn is_scheme(s: &str) -> bool {
 
 /// A `.`, no empty label, labels of letters, digits, `-` and `_` only.
 fn is_valid_host(host: &str) -> bool {
+    if let Some(valid) = ascii_host_is_valid(host.as_bytes()) {
+        return valid;
+    }
     host.contains('.')
         && host.split('.').all(|label| {
             !label.is_empty()
@@ -124,6 +143,23 @@ fn is_valid_host(host: &str) -> bool {
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         })
+}
+
+/// `is_valid_host` in one pass for an ASCII host (nearly all of them);
+/// `None` when the host is not ASCII.
+fn ascii_host_is_valid(host: &[u8]) -> Option<bool> {
+    let (mut dots, mut label) = (0, 0);
+    for &b in host {
+        match b {
+            b'.' if label == 0 => return Some(false),
+            b'.' => (dots, label) = (dots + 1, 0),
+            b'-' | b'_' => label += 1,
+            _ if b.is_ascii_alphanumeric() => label += 1,
+            _ if b.is_ascii() => return Some(false),
+            _ => return None,
+        }
+    }
+    Some(dots > 0 && label > 0)
 }
 
 /// Drops a leading `www.` unless that leaves no dot.
@@ -185,6 +221,13 @@ mod tests {
         assert_eq!(email("joe@www.com"), pair("joe@www.com", "www.com"));
         assert_eq!(email("jo.é@Münich.DE"), pair("jo.é@münich.de", "münich.de"));
         assert_eq!(email("a@İΣ.gr").map(|e| e.1), parse_domain("İΣ.gr"));
+        for raw in ["Joe@WWW.X.com", "a@www.com", "jo.é@Münich.DE.", "<b@Y.org>"] {
+            assert_eq!(
+                parse_email_domain(raw),
+                parse_email(raw).map(|e| e.domain),
+                "{raw}"
+            );
+        }
         assert_eq!(email("first last@x.com"), pair("first last@x.com", "x.com"));
         assert_eq!(
             email("joe+tag@mail.x-y.co.uk"),

@@ -1,0 +1,193 @@
+//! Records travel in batches. The reading thread packs them; a decider
+//! (the same thread with `--jobs 1`, worker threads otherwise) checks,
+//! normalizes and decides every record of a batch; the reading thread then
+//! writes the batches back in input order, sharing leads out as it goes
+//! (that step reads and changes state, so it stays in one thread and in
+//! input order). The output is the same whatever the number of jobs.
+
+use super::{cell_text, check_record};
+use crate::compile::Dag;
+use crate::eval::{Decoder, Lead, Memo, Reading};
+use crate::ir::{FieldId, Program};
+use crate::reader::Record;
+
+/// Records per batch, and bytes past which a batch is full anyway.
+const RECORDS: usize = 1024;
+const BYTES: usize = 1 << 20;
+
+/// Records read from the input: their bytes and field ends, copied out of
+/// the reader's buffer so that another thread can decide them.
+#[derive(Default)]
+pub struct Batch {
+    raw: Vec<u8>,
+    ends: Vec<usize>,
+    slots: Vec<Slot>,
+}
+
+struct Slot {
+    line: u64,
+    offset: u64,
+    raw_end: usize,
+    ends_end: usize,
+}
+
+impl Batch {
+    pub fn push(&mut self, record: &Record) {
+        self.raw.extend_from_slice(record.raw);
+        self.ends.extend_from_slice(record.packed_ends());
+        self.slots.push(Slot {
+            line: record.line,
+            offset: record.offset,
+            raw_end: self.raw.len(),
+            ends_end: self.ends.len(),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.slots.len() >= RECORDS || self.raw.len() >= BYTES
+    }
+
+    pub fn record(&self, i: usize) -> Record<'_> {
+        let (raw_start, ends_start) = match i {
+            0 => (0, 0),
+            _ => (self.slots[i - 1].raw_end, self.slots[i - 1].ends_end),
+        };
+        let slot = &self.slots[i];
+        Record::from_parts(
+            slot.line,
+            slot.offset,
+            &self.raw[raw_start..slot.raw_end],
+            &self.ends[ends_start..slot.ends_end],
+        )
+    }
+}
+
+/// What deciding a batch gave.
+pub struct Decided {
+    /// The output of the batch: each routed record with its route columns,
+    /// except that a lead to share out stops at its record's bytes.
+    pub out: Vec<u8>,
+    /// Leads to share out, in input order.
+    pub shares: Vec<Share>,
+    /// Records that cannot be routed: their index in the batch and why.
+    pub rejects: Vec<(usize, String)>,
+    /// Leads per DAG leaf, for the leads not shared out.
+    pub per_leaf: Vec<u64>,
+    /// Unreadable cells per field.
+    pub unreadable: Vec<u64>,
+}
+
+/// A lead whose route columns depend on the state.
+pub struct Share {
+    /// Where its columns go in `Decided::out`.
+    pub at: usize,
+    pub leaf: usize,
+    pub lead: Lead,
+    pub key: Option<String>,
+}
+
+/// Everything deciding a record needs; shared by the worker threads.
+pub struct Decider<'a> {
+    pub program: &'a Program,
+    pub dag: &'a Dag,
+    pub decoder: Decoder,
+    /// Fields the rules read, and the header column of every field.
+    read: Vec<FieldId>,
+    columns: Vec<usize>,
+    width: usize,
+    /// Per leaf: the fixed route columns, or whether the lead is shared out.
+    suffixes: Vec<Vec<u8>>,
+    shared: Vec<bool>,
+    /// The key column, when shared leads need their key (for the ledger).
+    key_column: Option<usize>,
+    excel_safe: bool,
+}
+
+impl<'a> Decider<'a> {
+    pub fn new(
+        program: &'a Program,
+        dag: &'a Dag,
+        columns: Vec<usize>,
+        width: usize,
+        shared: Vec<bool>,
+        keys: bool,
+        excel_safe: bool,
+    ) -> Self {
+        let decoder = Decoder::new(program);
+        let read = decoder.fields_read().collect();
+        let suffixes = dag
+            .leaves
+            .iter()
+            .map(|d| super::route_columns(program, d, excel_safe))
+            .collect();
+        let key_column = program.key_field().map(|f| columns[f]).filter(|_| keys);
+        Decider {
+            program,
+            dag,
+            decoder,
+            read,
+            columns,
+            width,
+            suffixes,
+            shared,
+            key_column,
+            excel_safe,
+        }
+    }
+
+    pub fn decide(&self, batch: &Batch, memo: &mut Memo) -> Decided {
+        let mut decided = Decided {
+            out: Vec::with_capacity(batch.raw.len() + batch.len() * 32),
+            shares: Vec::new(),
+            rejects: Vec::new(),
+            per_leaf: vec![0; self.dag.leaves.len()],
+            unreadable: vec![0; self.program.fields.len()],
+        };
+        let mut lead = Lead::default();
+        for i in 0..batch.len() {
+            let record = batch.record(i);
+            let text = match check_record(&record, self.width) {
+                Ok(text) => text,
+                Err(reason) => {
+                    decided.rejects.push((i, reason));
+                    continue;
+                }
+            };
+            for &field in &self.read {
+                let cell = cell_text(&record, text, self.columns[field]);
+                let reading = self
+                    .decoder
+                    .decode_field_memo(field, &cell, &mut lead, memo);
+                if reading == Reading::Unreadable {
+                    decided.unreadable[field] += 1;
+                }
+            }
+            let leaf = self.dag.decide_leaf(self.program, &lead);
+            super::push_record(&record, self.excel_safe, &mut decided.out);
+            if self.shared[leaf] {
+                let key = self
+                    .key_column
+                    .map(|c| cell_text(&record, text, c).trim().to_string())
+                    .filter(|k| !k.is_empty());
+                decided.shares.push(Share {
+                    at: decided.out.len(),
+                    leaf,
+                    lead: lead.clone(),
+                    key,
+                });
+            } else {
+                decided.per_leaf[leaf] += 1;
+                decided.out.extend_from_slice(&self.suffixes[leaf]);
+            }
+        }
+        decided
+    }
+}
