@@ -107,6 +107,8 @@ pub struct RunOptions {
     pub jobs: usize,
     /// `--excel-safe`: neutralize cells a spreadsheet would run as formulas.
     pub excel_safe: bool,
+    /// Show a progress bar when stderr is a terminal (`--no-progress` turns it off).
+    pub progress: bool,
     pub color: bool,
 }
 
@@ -208,6 +210,55 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
     }
 }
 
+/// A progress bar on stderr while the input is read, when stderr is a
+/// terminal (never in pipelines or logs): bytes read of the file's size,
+/// or a running count for standard input.
+fn with_progress(input: Box<dyn std::io::Read>, options: &RunOptions) -> Box<dyn std::io::Read> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if !options.progress || !std::io::stderr().is_terminal() {
+        return input;
+    }
+    let size = std::fs::metadata(&options.input)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let (bar, template) = match size {
+        Some(size) => (
+            ProgressBar::new(size),
+            "{bar:32} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        ),
+        None => (
+            ProgressBar::no_length(),
+            "{spinner} {bytes} read, {bytes_per_sec}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
+    Box::new(Progress {
+        inner: bar.wrap_read(input),
+    })
+}
+
+/// Clears its bar when the input is dropped, before the summary is printed.
+struct Progress<R: std::io::Read> {
+    inner: indicatif::ProgressBarIter<R>,
+}
+
+impl<R: std::io::Read> std::io::Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R: std::io::Read> Drop for Progress<R> {
+    fn drop(&mut self) {
+        self.inner.progress.finish_and_clear();
+    }
+}
+
 /// Routes the input; the output file (if any) is returned unfinished.
 fn route_to_output(
     loaded: &LoadedProgram,
@@ -225,6 +276,7 @@ fn route_to_output(
         })?;
         Box::new(file)
     };
+    let input = with_progress(input, options);
     let run_options = crate::run::Options {
         encoding: options.encoding,
         jobs: options.jobs,
@@ -324,6 +376,71 @@ pub enum Emit {
     Dot,
     Dag,
     Mermaid,
+}
+
+/// How `route diff` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Csv,
+}
+
+pub struct DiffOptions {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// `-` reads standard input.
+    pub input: PathBuf,
+    pub encoding: Encoding,
+    pub format: DiffFormat,
+    pub color: bool,
+}
+
+/// `route diff OLD NEW INPUT`: exit 0 when no lead moves, 1 when some do.
+pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let DiffOptions {
+        old,
+        new,
+        input,
+        encoding,
+        format,
+        color,
+    } = options;
+    let (Some(old_rules), Some(new_rules)) = (
+        load_for_use(old, err, *color),
+        load_for_use(new, err, *color),
+    ) else {
+        return CANNOT_RUN;
+    };
+    let reader: Box<dyn std::io::Read> = if input.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(input) {
+            Ok(file) => Box::new(file),
+            Err(e) => {
+                let _ = writeln!(err, "error: cannot open {}: {e}", input.display());
+                return CANNOT_RUN;
+            }
+        }
+    };
+    let diff = match crate::diff::diff(&old_rules.program, &new_rules.program, reader, *encoding) {
+        Ok(diff) => diff,
+        Err(e) => {
+            report_run_error(&e, err);
+            return CANNOT_RUN;
+        }
+    };
+    let text = match format {
+        DiffFormat::Human => diff.render(),
+        DiffFormat::Json => serde_json::to_string_pretty(&diff).unwrap_or_default() + "\n",
+        DiffFormat::Csv => diff.to_csv(),
+    };
+    let _ = out.write_all(text.as_bytes());
+    if diff.moved == 0 {
+        OK
+    } else {
+        FINDINGS
+    }
 }
 
 /// `route compile RULES --emit dot|dag|mermaid`.

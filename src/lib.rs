@@ -11,6 +11,7 @@ pub mod commands;
 pub mod compile;
 pub mod data;
 pub mod diagnostics;
+pub mod diff;
 pub mod distribute;
 pub mod eval;
 pub mod generate;

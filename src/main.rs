@@ -76,6 +76,9 @@ enum Command {
         /// a leading '. Off by default: input columns pass through unchanged.
         #[arg(long)]
         excel_safe: bool,
+        /// No progress bar (shown on stderr only when it is a terminal).
+        #[arg(long)]
+        no_progress: bool,
     },
     /// Look at or clear a --state file.
     State {
@@ -136,6 +139,19 @@ enum Command {
         rules: PathBuf,
         #[arg(long, value_enum, default_value_t = EmitArg::Dag)]
         emit: EmitArg,
+    },
+    /// Route the same leads with two rule files and show what would move
+    /// (exit 0: nothing moves, 1: some leads move).
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// The lead CSV file; `-` reads standard input.
+        input: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormatArg,
+        /// The lead file's encoding: utf-8, windows-1252 or latin1.
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
     },
     /// Write realistic, messy sample leads (deterministic by seed).
     Generate {
@@ -199,6 +215,13 @@ enum ExplainFormat {
 #[derive(Clone, Copy, ValueEnum)]
 enum DenyArg {
     Warnings,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormatArg {
+    Human,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -267,6 +290,7 @@ fn main() -> ExitCode {
             reroute,
             jobs,
             excel_safe,
+            no_progress,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -285,6 +309,7 @@ fn main() -> ExitCode {
                 reroute,
                 jobs: jobs.map_or_else(default_jobs, usize::from),
                 excel_safe,
+                progress: !no_progress,
                 color,
             };
             commands::run(&options, &mut err)
@@ -354,6 +379,31 @@ fn main() -> ExitCode {
                 EmitArg::Mermaid => Emit::Mermaid,
             };
             commands::compile_rules(&rules, emit, &mut out, &mut err, color)
+        }
+        Command::Diff {
+            old,
+            new,
+            input,
+            format,
+            encoding,
+        } => {
+            let Some(encoding) = encoding_named(&encoding) else {
+                return ExitCode::from(commands::CANNOT_RUN);
+            };
+            let format = match format {
+                DiffFormatArg::Human => commands::DiffFormat::Human,
+                DiffFormatArg::Json => commands::DiffFormat::Json,
+                DiffFormatArg::Csv => commands::DiffFormat::Csv,
+            };
+            let options = commands::DiffOptions {
+                old,
+                new,
+                input,
+                encoding,
+                format,
+                color,
+            };
+            commands::diff(&options, &mut out, &mut err)
         }
         Command::Generate {
             rows,

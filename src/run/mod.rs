@@ -5,7 +5,7 @@
 //! the rules read are decoded.
 
 mod batch;
-mod columns;
+pub(crate) mod columns;
 mod output;
 mod pick;
 mod rejects;
@@ -341,7 +341,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
 /// A cell's text. The record is valid UTF-8 and cells end at ASCII
 /// delimiters, so a cell is a slice of the record's text unless it had to
 /// be unescaped.
-fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
+pub(crate) fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
     match record.field(i) {
         Some(Cow::Borrowed(bytes)) => {
             let start = bytes.as_ptr() as usize - record.raw.as_ptr() as usize;
@@ -353,7 +353,7 @@ fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
 }
 
 /// The record's text, or why it cannot be routed.
-fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a str, String> {
+pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a str, String> {
     let text = std::str::from_utf8(record.raw).map_err(|e| {
         let good = &record.raw[..e.valid_up_to()];
         let column = String::from_utf8_lossy(good).chars().count() + 1;
