@@ -319,7 +319,7 @@ pub struct LoadedProgram {
 
 /// Loads rules for run/compile: refuses a file with error-level findings.
 fn load_for_use(path: &Path, err: &mut dyn Write, color: bool) -> Option<LoadedProgram> {
-    let loaded: Loaded = match crate::load(path) {
+    let loaded: Loaded = match crate::load_for_routing(path) {
         Ok(l) => l,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");

@@ -44,6 +44,24 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     })
 }
 
+/// Like [`load`] for commands that route (`run`, `diff`, `explain`,
+/// `test`): only the error-level findings, which decide whether the rules
+/// may route; warnings are `route check`'s business and cost time.
+pub fn load_for_routing(path: &Path) -> Result<Loaded, String> {
+    let mut sources = Sources::default();
+    let text = read_rules(path)?;
+    let (mut diagnostics, program) = resolve_source(path, text, &mut sources);
+    let program = program.and_then(|program| {
+        diagnostics.extend(analysis::errors(&program));
+        (!diagnostics.iter().any(Diagnostic::is_error)).then_some(program)
+    });
+    Ok(Loaded {
+        sources,
+        diagnostics,
+        program,
+    })
+}
+
 /// Like [`load`], adding to shared `sources` (for checking several files).
 /// The program comes back whenever names, types and data files are sound,
 /// even if the set analysis found errors (`route check --leads` sizes them).

@@ -19,6 +19,17 @@ use witness::Found;
 
 /// The set-analysis findings of a checked program.
 pub fn analyze(program: &Program) -> Vec<Diagnostic> {
+    analyze_with(program, true)
+}
+
+/// The error-level findings only (`unreachable-rule`, `no-default`): what
+/// decides whether a program may route. Overlaps, the costliest lint with
+/// their witness leads, are only warnings.
+pub fn errors(program: &Program) -> Vec<Diagnostic> {
+    analyze_with(program, false)
+}
+
+fn analyze_with(program: &Program, overlaps: bool) -> Vec<Diagnostic> {
     let mut a = Analysis::new(program);
     let mut out = Vec::new();
     // The leads no earlier rule takes; kept rather than its complement so
@@ -31,7 +42,10 @@ pub fn analyze(program: &Program) -> Vec<Diagnostic> {
         match a.find(fresh) {
             Found::Empty => out.push(lints::unreachable_rule::finding(&mut a, i)),
             Found::Unknown(why) => out.push(lints::unreachable_rule::uncertain(&a, i, &why)),
-            Found::Lead(_) => out.extend(lints::overlapping_rules::findings(&mut a, i, first)),
+            Found::Lead(_) if overlaps => {
+                out.extend(lints::overlapping_rules::findings(&mut a, i, first))
+            }
+            Found::Lead(_) => {}
         }
         a.fresh.push(fresh);
         untaken = a.minus(untaken, a.takes[i]);

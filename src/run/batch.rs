@@ -47,6 +47,13 @@ impl Batch {
         self.slots.len()
     }
 
+    /// Empties the batch, keeping its buffers for the next records.
+    pub fn clear(&mut self) {
+        self.raw.clear();
+        self.ends.clear();
+        self.slots.clear();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }
@@ -143,9 +150,12 @@ impl<'a> Decider<'a> {
         }
     }
 
-    pub fn decide(&self, batch: &Batch, memo: &mut Memo) -> Decided {
+    /// Decides every record of a batch; `out` is a buffer to reuse for the
+    /// output bytes (its contents are dropped).
+    pub fn decide(&self, batch: &Batch, memo: &mut Memo, mut out: Vec<u8>) -> Decided {
+        out.clear();
         let mut decided = Decided {
-            out: Vec::with_capacity(batch.raw.len() + batch.len() * 32),
+            out,
             shares: Vec::new(),
             rejects: Vec::new(),
             per_leaf: vec![0; self.dag.leaves.len()],

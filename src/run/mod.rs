@@ -160,13 +160,14 @@ pub fn route_csv(
     };
     if options.jobs <= 1 {
         let mut memo = Memo::new(&decider.decoder);
+        let (mut batch, mut out) = (Batch::default(), Vec::new());
         loop {
-            let batch = next_batch(&mut reader)?;
+            next_batch(&mut reader, &mut batch)?;
             if batch.is_empty() {
                 break;
             }
-            let decided = decider.decide(&batch, &mut memo);
-            writer.write(&batch, decided)?;
+            let decided = decider.decide(&batch, &mut memo, out);
+            out = writer.write(&batch, decided)?;
         }
     } else {
         in_parallel(&decider, &mut reader, &mut writer, options.jobs)?;
@@ -182,15 +183,16 @@ fn write_error(e: io::Error) -> RunError {
     RunError::io("cannot write the output", e)
 }
 
-fn next_batch<R: Read>(reader: &mut RecordReader<R>) -> Result<Batch, RunError> {
-    let mut batch = Batch::default();
+/// Fills `batch` (emptied first) with the next records.
+fn next_batch<R: Read>(reader: &mut RecordReader<R>, batch: &mut Batch) -> Result<(), RunError> {
+    batch.clear();
     while !batch.is_full() {
         match reader.next_record().map_err(read_error)? {
             Some(record) => batch.push(&record),
             None => break,
         }
     }
-    Ok(batch)
+    Ok(())
 }
 
 /// Decides batches on `jobs` worker threads and writes them in input order.
@@ -200,7 +202,9 @@ fn in_parallel<R: Read, W: Write>(
     writer: &mut Writer<W>,
     jobs: usize,
 ) -> Result<(), RunError> {
-    let (work, queue) = sync_channel::<(u64, Batch)>(jobs);
+    // Written batches and output buffers come back here to be filled again.
+    type Work = (u64, Batch, Vec<u8>);
+    let (work, queue) = sync_channel::<Work>(jobs);
     let queue = Mutex::new(queue);
     let (done, finished) = channel::<(u64, Batch, Decided)>();
     std::thread::scope(|scope| {
@@ -210,8 +214,8 @@ fn in_parallel<R: Read, W: Write>(
                 let mut memo = Memo::new(&decider.decoder);
                 loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((seq, batch)) = next else { break };
-                    let decided = decider.decide(&batch, &mut memo);
+                    let Ok((seq, batch, out)) = next else { break };
+                    let decided = decider.decide(&batch, &mut memo, out);
                     if done.send((seq, batch, decided)).is_err() {
                         break;
                     }
@@ -221,36 +225,40 @@ fn in_parallel<R: Read, W: Write>(
         drop(done);
         // Decided batches wait here until every earlier one is written.
         let mut waiting = BTreeMap::new();
+        let mut spare: Vec<(Batch, Vec<u8>)> = Vec::new();
         let (mut sent, mut written) = (0u64, 0u64);
         let mut write_ready = |waiting: &mut BTreeMap<u64, (Batch, Decided)>,
+                               spare: &mut Vec<(Batch, Vec<u8>)>,
                                written: &mut u64|
          -> Result<(), RunError> {
             while let Some((batch, decided)) = waiting.remove(written) {
-                writer.write(&batch, decided)?;
+                let out = writer.write(&batch, decided)?;
+                spare.push((batch, out));
                 *written += 1;
             }
             Ok(())
         };
         loop {
-            let batch = next_batch(reader)?;
+            let (mut batch, out) = spare.pop().unwrap_or_default();
+            next_batch(reader, &mut batch)?;
             if batch.is_empty() {
                 break;
             }
-            if work.send((sent, batch)).is_err() {
+            if work.send((sent, batch, out)).is_err() {
                 break;
             }
             sent += 1;
             while let Ok((seq, batch, decided)) = finished.try_recv() {
                 waiting.insert(seq, (batch, decided));
             }
-            write_ready(&mut waiting, &mut written)?;
+            write_ready(&mut waiting, &mut spare, &mut written)?;
             // Bounded memory: wait for the oldest batch when too many are out.
             while sent - written >= (jobs * IN_FLIGHT_PER_JOB) as u64 {
                 let Ok((seq, batch, decided)) = finished.recv() else {
                     break;
                 };
                 waiting.insert(seq, (batch, decided));
-                write_ready(&mut waiting, &mut written)?;
+                write_ready(&mut waiting, &mut spare, &mut written)?;
             }
         }
         drop(work);
@@ -259,7 +267,7 @@ fn in_parallel<R: Read, W: Write>(
                 break;
             };
             waiting.insert(seq, (batch, decided));
-            write_ready(&mut waiting, &mut written)?;
+            write_ready(&mut waiting, &mut spare, &mut written)?;
         }
         Ok(())
     })
@@ -280,7 +288,8 @@ struct Writer<'a, 's, 'p, W: Write> {
 }
 
 impl<W: Write> Writer<'_, '_, '_, W> {
-    fn write(&mut self, batch: &Batch, decided: Decided) -> Result<(), RunError> {
+    /// Writes a decided batch; gives back its output buffer for reuse.
+    fn write(&mut self, batch: &Batch, decided: Decided) -> Result<Vec<u8>, RunError> {
         self.summary.rows_in += batch.len() as u64;
         for (i, reason) in &decided.rejects {
             let record = batch.record(*i);
@@ -326,7 +335,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
         for (total, n) in self.summary.unreadable.iter_mut().zip(&decided.unreadable) {
             *total += n;
         }
-        Ok(())
+        Ok(decided.out)
     }
 
     fn finish(mut self) -> Result<Summary, RunError> {
