@@ -423,3 +423,34 @@ fn leads_a_table_gives_a_member_count_toward_their_cap_with_or_without_state() {
     );
     assert_eq!(stateful.stdout, fresh.stdout, "a fresh state decides alike");
 }
+
+#[test]
+fn a_state_file_of_another_layout_is_refused_until_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("old.db");
+    // The first layout: names as text in every ledger row, no user_version.
+    let conn = rusqlite::Connection::open(&state).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE ledger (key TEXT PRIMARY KEY, rule TEXT, queue TEXT, owner TEXT, run INTEGER) WITHOUT ROWID;
+         INSERT INTO ledger VALUES ('1', 'Round robin', 'rr', 'a@x.com', 1);",
+    )
+    .unwrap();
+    drop(conn);
+    let input = leads(dir.path(), "rr.csv", &[("1", "p@q.com", "rr")]);
+    let state = state.to_str().unwrap();
+    let refused = run(RULES, &input, &["--state", state]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = text(&refused.stderr);
+    assert!(
+        message.contains("another version of route") && message.contains("route state reset"),
+        "{message}"
+    );
+    let shown = route(&["state", "show", "--state", state]);
+    assert_eq!(shown.status.code(), Some(2), "{}", text(&shown.stderr));
+    assert!(route(&["state", "reset", "--state", state, "--yes"])
+        .status
+        .success());
+    let routed = run(RULES, &input, &["--state", state, "--now", "2026-11-25"]);
+    assert_eq!(routed.status.code(), Some(0), "{}", text(&routed.stderr));
+    assert_eq!(owners(&routed.stdout), ["a@x.com"]);
+}

@@ -22,10 +22,27 @@ CREATE TABLE IF NOT EXISTS rotation (queue TEXT PRIMARY KEY, next INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS counts (day TEXT NOT NULL, member TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, member));
 CREATE TABLE IF NOT EXISTS sticky (queue TEXT NOT NULL, value TEXT NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (queue, value));
 CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, day TEXT NOT NULL, started TEXT NOT NULL, input TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- rule, queue and owner are ids in names, run an id in runs. Not declared
+-- as foreign keys: the bundled SQLite enforces them, a lookup per column
+-- per row, and only route writes these tables.
 CREATE TABLE IF NOT EXISTS ledger (
-  key TEXT PRIMARY KEY, rule TEXT NOT NULL, queue TEXT NOT NULL, owner TEXT NOT NULL,
-  run INTEGER NOT NULL REFERENCES runs (id)) WITHOUT ROWID;
+  key TEXT PRIMARY KEY,
+  rule INTEGER NOT NULL,
+  queue INTEGER NOT NULL,
+  owner INTEGER NOT NULL,
+  run INTEGER NOT NULL) WITHOUT ROWID;
+PRAGMA user_version = 2;
 ";
+
+/// The layout this version writes. Version 1 (no `user_version`, names as
+/// text in every ledger row) is not read: its ledger would be misread.
+const FORMAT: i64 = 2;
+
+/// A ledger row with its names, as `route explain` and repeated leads read it.
+const FIND: &str = "SELECT q.name, o.name, r.name FROM ledger l
+  JOIN names q ON q.id = l.queue JOIN names o ON o.id = l.owner JOIN names r ON r.id = l.rule
+  WHERE l.key = ?1";
 
 /// Ledger rows handed to the writer at once.
 const BATCH: usize = 1024;
@@ -105,9 +122,10 @@ impl Writer {
         let finished = done.clone();
         let thread = std::thread::spawn(move || {
             let mut failed = None;
+            let mut names = Names::default();
             for message in receiver {
                 if failed.is_none() {
-                    failed = write(&lock(&conn), run, &message).err();
+                    failed = write(&lock(&conn), run, &message, &mut names).err();
                 }
                 let (count, changed) = &*finished;
                 *count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
@@ -161,7 +179,29 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     conn.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn write(conn: &Connection, run: i64, message: &Write) -> rusqlite::Result<()> {
+/// Ids of the queue, owner and rule names in the `names` table: a ledger
+/// row holds three small integers instead of three copies of text.
+#[derive(Default)]
+struct Names {
+    ids: rustc_hash::FxHashMap<Arc<str>, i64>,
+}
+
+impl Names {
+    fn id(&mut self, conn: &Connection, name: &Arc<str>) -> rusqlite::Result<i64> {
+        if let Some(id) = self.ids.get(name) {
+            return Ok(*id);
+        }
+        conn.prepare_cached("INSERT OR IGNORE INTO names (name) VALUES (?1)")?
+            .execute([&**name])?;
+        let id = conn
+            .prepare_cached("SELECT id FROM names WHERE name = ?1")?
+            .query_row([&**name], |r| r.get(0))?;
+        self.ids.insert(name.clone(), id);
+        Ok(id)
+    }
+}
+
+fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rusqlite::Result<()> {
     match message {
         Write::Sticky(queue, value, owner) => {
             conn.prepare_cached(
@@ -170,8 +210,16 @@ fn write(conn: &Connection, run: i64, message: &Write) -> rusqlite::Result<()> {
             .execute(params![queue, value, owner])?;
         }
         Write::Ledger(rows) => {
-            let rows: Vec<_> = rows.iter().collect();
-            for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut numbered = Vec::with_capacity(rows.len());
+            for (key, a) in rows.iter() {
+                let ids = [
+                    names.id(conn, &a.rule)?,
+                    names.id(conn, &a.queue)?,
+                    names.id(conn, &a.owner)?,
+                ];
+                numbered.push((key, ids));
+            }
+            for chunk in numbered.chunks(ROWS_PER_INSERT) {
                 insert_ledger(conn, run, chunk)?;
             }
         }
@@ -179,24 +227,44 @@ fn write(conn: &Connection, run: i64, message: &Write) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn insert_ledger(
-    conn: &Connection,
-    run: i64,
-    rows: &[(&str, &Assignment)],
-) -> rusqlite::Result<()> {
+/// Rows of key and the ids of rule, queue and owner.
+fn insert_ledger(conn: &Connection, run: i64, rows: &[(&str, [i64; 3])]) -> rusqlite::Result<()> {
     let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
     let sql =
         format!("INSERT OR REPLACE INTO ledger (key, rule, queue, owner, run) VALUES {values}");
     let mut stmt = conn.prepare_cached(&sql)?;
-    for (i, (key, a)) in rows.iter().enumerate() {
+    for (i, (key, [rule, queue, owner])) in rows.iter().enumerate() {
         let at = i * 5;
         stmt.raw_bind_parameter(at + 1, *key)?;
-        stmt.raw_bind_parameter(at + 2, &*a.rule)?;
-        stmt.raw_bind_parameter(at + 3, &*a.queue)?;
-        stmt.raw_bind_parameter(at + 4, &*a.owner)?;
+        stmt.raw_bind_parameter(at + 2, rule)?;
+        stmt.raw_bind_parameter(at + 3, queue)?;
+        stmt.raw_bind_parameter(at + 4, owner)?;
         stmt.raw_bind_parameter(at + 5, run)?;
     }
     stmt.raw_execute()?;
+    Ok(())
+}
+
+/// Refuses a state file of another layout: a new file has no tables yet.
+fn check_format(conn: &Connection, path: &Path) -> Result<(), String> {
+    let read = || -> rusqlite::Result<(i64, bool)> {
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((version, tables > 0))
+    };
+    let (version, used) = read().map_err(|e| failure(path, e))?;
+    if used && version != FORMAT {
+        return Err(format!(
+            "{} is a state file of another version of route (format {version}, this one reads {FORMAT}); \
+             start a new state file, or clear this one with `route state reset --state {} --yes`",
+            path.display(),
+            path.display()
+        ));
+    }
     Ok(())
 }
 
@@ -224,6 +292,7 @@ impl SqliteStore {
         .map_err(|e| failure(path, e))?;
         conn.execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| failure(path, e))?;
+        check_format(&conn, path)?;
         conn.execute_batch(SCHEMA).map_err(|e| failure(path, e))?;
         conn.execute(
             "INSERT INTO runs (day, started, input) VALUES (?1, ?2, ?3)",
@@ -265,6 +334,7 @@ impl SqliteStore {
         }
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| failure(path, e))?;
+        check_format(&conn, path)?;
         Self::with(conn, path, day, 0)
     }
 
@@ -411,9 +481,7 @@ impl Store for SqliteStore {
 
 /// A key's ledger row as the database has it.
 fn find(conn: &Connection, key: &str) -> Option<Assignment> {
-    let mut stmt = conn
-        .prepare_cached("SELECT queue, owner, rule FROM ledger WHERE key = ?1")
-        .ok()?;
+    let mut stmt = conn.prepare_cached(FIND).ok()?;
     stmt.query_row([key], |r| {
         Ok(Assignment {
             queue: Arc::from(r.get::<_, String>(0)?),
@@ -437,6 +505,7 @@ pub fn show(path: &Path, day: &str) -> Result<String, String> {
         return Err(format!("{} does not exist", path.display()));
     }
     let conn = Connection::open(path).map_err(|e| failure(path, e))?;
+    check_format(&conn, path)?;
     let text = || -> rusqlite::Result<String> {
         let mut out = String::new();
         out.push_str("rotation (next member, counted from 1):\n");
@@ -465,7 +534,8 @@ pub fn reset(path: &Path) -> Result<(), String> {
     let conn = Connection::open(path).map_err(|e| failure(path, e))?;
     conn.busy_timeout(Duration::ZERO)
         .map_err(|e| failure(path, e))?;
-    conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} DELETE FROM rotation; DELETE FROM counts; DELETE FROM sticky; DELETE FROM ledger; DELETE FROM runs; COMMIT;"))
+    // Dropped, not emptied: a file of an older layout is made new too.
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; {SCHEMA} COMMIT;"))
         .map_err(|e| failure(path, e))
 }
 
