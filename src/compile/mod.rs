@@ -19,8 +19,10 @@ pub use mdd::Node;
 /// Default size budget in nodes; past it, earlier rules are evaluated in order.
 pub const DEFAULT_BUDGET: usize = 200_000;
 
-/// Nodes over at most this many atoms get a child per atom for the walk.
-const DENSE_ATOMS: usize = 256;
+/// Nodes over at most this many atoms get a child per atom for the walk,
+/// up to `DENSE_BUDGET` children in all; wider nodes search their runs.
+const DENSE_ATOMS: usize = 1 << 16;
+const DENSE_BUDGET: usize = 1 << 22;
 
 pub struct Dag {
     pub vars: Vec<Var>,
@@ -29,10 +31,61 @@ pub struct Dag {
     /// Rules tried one by one before `root` (empty unless the budget was hit).
     pub ordered: Vec<(usize, NodeId)>,
     pub root: NodeId,
-    /// For reachable nodes over few atoms, the child of every atom: the walk
-    /// indexes instead of searching runs. Wide nodes (thousands of ZIP
-    /// ranges) keep their runs.
+    /// For reachable nodes, the child of every atom: the walk indexes
+    /// instead of searching runs (within a memory budget).
     dense: Vec<Option<Box<[NodeId]>>>,
+    /// Per variable, its atom of every small value, where values are few:
+    /// a ZIP needs no search among thousands of ranges, a country code no hash.
+    tables: Vec<Option<AtomTable>>,
+}
+
+/// The atom of each value of a small domain.
+enum AtomTable {
+    /// Indexed by the ZIP (0 to 99,999).
+    Zip(Box<[u32]>),
+    /// Indexed by a code of two capital letters (`US`, `CA`).
+    Letters(Box<[u32]>),
+}
+
+const ZIPS: usize = 100_000;
+
+impl AtomTable {
+    fn build(program: &Program, var: &Var) -> Option<AtomTable> {
+        let ty = program.bases[var.base].ty;
+        match &var.classify {
+            atoms::Classify::Intervals { cuts } if ty == crate::ir::FieldType::Zip => {
+                let atoms = (0..ZIPS as i64).map(|n| cuts.partition_point(|c| *c <= n) as u32);
+                Some(AtomTable::Zip(atoms.collect()))
+            }
+            atoms::Classify::Keys {
+                index, codes: true, ..
+            } => {
+                let atoms = (b'A'..=b'Z').flat_map(|a| (b'A'..=b'Z').map(move |b| [a, b]));
+                let atoms = atoms.map(|code| {
+                    let key = crate::ir::Scalar::Code(code);
+                    index.get(&key).copied().unwrap_or(atoms::OTHER)
+                });
+                Some(AtomTable::Letters(atoms.collect()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The atom of a value, when the table has it.
+    fn atom(&self, value: &crate::ir::Scalar) -> Option<u32> {
+        use crate::ir::Scalar;
+        match (self, value) {
+            (AtomTable::Zip(atoms), Scalar::Num(n)) => {
+                atoms.get(usize::try_from(*n).ok()?).copied()
+            }
+            (AtomTable::Letters(atoms), Scalar::Code([a, b]))
+                if a.is_ascii_uppercase() && b.is_ascii_uppercase() =>
+            {
+                Some(atoms[usize::from(a - b'A') * 26 + usize::from(b - b'A')])
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Dag {
@@ -55,7 +108,13 @@ impl Dag {
 
     fn walk(&self, program: &Program, mut id: NodeId, lead: &Lead) -> NodeId {
         while let Node::Test { var, runs } = &self.nodes[id as usize] {
-            let atom = self.vars[*var as usize].atom(program, lead);
+            let v = &self.vars[*var as usize];
+            let atom = match &self.tables[*var as usize] {
+                Some(table) => table
+                    .atom(&lead.values[v.base])
+                    .unwrap_or_else(|| v.atom(program, lead)),
+                None => v.atom(program, lead),
+            };
             id = match &self.dense[id as usize] {
                 Some(children) => children[atom as usize],
                 None => Node::child(runs, atom),
@@ -129,14 +188,23 @@ pub fn compile_with_budget(program: &Program, budget: usize) -> Dag {
         ordered,
         root,
         dense: Vec::new(),
+        tables: Vec::new(),
     };
     dag.dense = vec![None; dag.nodes.len()];
+    let mut budget = DENSE_BUDGET;
     for id in dag.reachable() {
         if let Node::Test { var, runs } = &dag.nodes[id as usize] {
-            if dag.vars[*var as usize].atom_count() <= DENSE_ATOMS {
+            let atoms = dag.vars[*var as usize].atom_count();
+            if atoms <= DENSE_ATOMS && atoms <= budget {
+                budget -= atoms;
                 dag.dense[id as usize] = Some(Node::atoms(runs).map(|(_, child)| child).collect());
             }
         }
     }
+    dag.tables = dag
+        .vars
+        .iter()
+        .map(|v| AtomTable::build(program, v))
+        .collect();
     dag
 }
