@@ -32,9 +32,14 @@ fn hostile_leads(dir: &Path) -> std::path::PathBuf {
         mixed.extend_from_slice(line);
         match i % 997 {
             5 => mixed.extend_from_slice(b"only,three,fields\n"),
-            6 => mixed.extend_from_slice(b"X1,A,B,caf\xe9@x.fr,Co,US,CA,94105,5,,Tech,\n"),
+            // Keys are unique, so that a state gives what a fresh run gives.
+            6 => {
+                mixed.extend_from_slice(format!("X1-{i},A,B,caf").as_bytes());
+                mixed.extend_from_slice(b"\xe9@x.fr,Co,US,CA,94105,5,,Tech,\n");
+            }
             7 => mixed.extend_from_slice(
-                b"X2,\"multi\nline\",B,\"a,b\"\"@x.gov\",Co,US,CA,94105,5,,Tech,\r\n",
+                format!("X2-{i},\"multi\nline\",B,\"a,b\"\"@x.gov\",Co,US,CA,94105,5,,Tech,\r\n")
+                    .as_bytes(),
             ),
             _ => {}
         }
@@ -83,8 +88,13 @@ fn run(dir: &Path, input: &Path, jobs: &str, state: bool) -> (Vec<u8>, Vec<u8>, 
 fn every_number_of_jobs_gives_the_output_of_one() {
     let dir = tempfile::tempdir().unwrap();
     let input = hostile_leads(dir.path());
+    let fresh = run(dir.path(), &input, "1", false);
     for state in [false, true] {
         let one = run(dir.path(), &input, "1", state);
+        assert!(
+            one.0 == fresh.0,
+            "a fresh state routes as a run without one (state {state})"
+        );
         assert!(one.2.contains("14 rejected"), "{}", one.2);
         for jobs in ["2", "3", "8"] {
             let many = run(dir.path(), &input, jobs, state);

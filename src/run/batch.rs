@@ -97,8 +97,23 @@ pub struct Share {
     /// Where its columns go in `Decided::out`.
     pub at: usize,
     pub leaf: usize,
-    pub lead: Lead,
+    /// The lead's values, when its queue shares leads out (sticky owners
+    /// read them); `None` when its columns are fixed and only the ledger
+    /// needs it.
+    pub lead: Option<Lead>,
     pub key: Option<String>,
+}
+
+/// What writing a lead of a DAG leaf involves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeafUse {
+    /// Fixed route columns, nothing to remember.
+    Fixed,
+    /// Fixed route columns, but the lead goes in the ledger (`--state`),
+    /// which may hold an earlier assignment for its key.
+    Recorded,
+    /// A queue that shares leads out: the columns come from the state.
+    Shared,
 }
 
 /// Everything deciding a record needs; shared by the worker threads.
@@ -110,9 +125,9 @@ pub struct Decider<'a> {
     read: Vec<FieldId>,
     columns: Vec<usize>,
     width: usize,
-    /// Per leaf: the fixed route columns, or whether the lead is shared out.
+    /// Per leaf: the fixed route columns, and what else writing a lead needs.
     suffixes: Vec<Vec<u8>>,
-    shared: Vec<bool>,
+    uses: Vec<LeafUse>,
     /// The key column, when shared leads need their key (for the ledger).
     key_column: Option<usize>,
     excel_safe: bool,
@@ -124,7 +139,7 @@ impl<'a> Decider<'a> {
         dag: &'a Dag,
         columns: Vec<usize>,
         width: usize,
-        shared: Vec<bool>,
+        uses: Vec<LeafUse>,
         keys: bool,
         excel_safe: bool,
     ) -> Self {
@@ -144,7 +159,7 @@ impl<'a> Decider<'a> {
             columns,
             width,
             suffixes,
-            shared,
+            uses,
             key_column,
             excel_safe,
         }
@@ -152,6 +167,11 @@ impl<'a> Decider<'a> {
 
     /// Decides every record of a batch; `out` is a buffer to reuse for the
     /// output bytes (its contents are dropped).
+    /// The fixed route columns of each leaf.
+    pub fn suffixes(&self) -> &[Vec<u8>] {
+        &self.suffixes
+    }
+
     pub fn decide(&self, batch: &Batch, memo: &mut Memo, mut out: Vec<u8>) -> Decided {
         out.clear();
         let mut decided = Decided {
@@ -182,21 +202,21 @@ impl<'a> Decider<'a> {
             }
             let leaf = self.dag.decide_leaf(self.program, &lead);
             super::push_record(&record, self.excel_safe, &mut decided.out);
-            if self.shared[leaf] {
-                let key = self
-                    .key_column
-                    .map(|c| cell_text(&record, text, c).trim().to_string())
-                    .filter(|k| !k.is_empty());
-                decided.shares.push(Share {
-                    at: decided.out.len(),
-                    leaf,
-                    lead: lead.clone(),
-                    key,
-                });
-            } else {
+            if self.uses[leaf] == LeafUse::Fixed {
                 decided.per_leaf[leaf] += 1;
                 decided.out.extend_from_slice(&self.suffixes[leaf]);
+                continue;
             }
+            let key = self
+                .key_column
+                .map(|c| cell_text(&record, text, c).trim().to_string())
+                .filter(|k| !k.is_empty());
+            decided.shares.push(Share {
+                at: decided.out.len(),
+                leaf,
+                lead: (self.uses[leaf] == LeafUse::Shared).then(|| lead.clone()),
+                key,
+            });
         }
         decided
     }

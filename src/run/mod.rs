@@ -21,10 +21,10 @@ pub use summary::Summary;
 
 use crate::compile::Dag;
 use crate::distribute::{Distributor, Store};
-use crate::eval::Memo;
+use crate::eval::{Lead, Memo};
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
-use batch::{Batch, Decided, Decider};
+use batch::{Batch, Decided, Decider, LeafUse};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -132,17 +132,23 @@ pub fn route_csv(
         .map_err(write_error)?;
     // Only a lasting state keeps a ledger: a run without one stays in
     // constant memory, so repeated keys in one file are routed again.
-    let shared = dag
+    let uses = dag
         .leaves
         .iter()
-        .map(|d| sharing.persistent || sharing.distributor.uses_state(d))
+        .map(
+            |d| match (sharing.distributor.uses_state(d), sharing.persistent) {
+                (true, _) => LeafUse::Shared,
+                (false, true) => LeafUse::Recorded,
+                (false, false) => LeafUse::Fixed,
+            },
+        )
         .collect();
     let decider = Decider::new(
         program,
         dag,
         columns,
         header_cells.len(),
-        shared,
+        uses,
         sharing.persistent,
         options.excel_safe,
     );
@@ -157,6 +163,8 @@ pub fn route_csv(
         per_leaf: vec![0; dag.leaves.len()],
         line: Vec::with_capacity(128),
         excel_safe: options.excel_safe,
+        suffixes: decider.suffixes().to_vec(),
+        no_lead: Lead::default(),
     };
     if options.jobs <= 1 {
         let mut memo = Memo::new(&decider.decoder);
@@ -285,6 +293,10 @@ struct Writer<'a, 's, 'p, W: Write> {
     per_leaf: Vec<u64>,
     line: Vec<u8>,
     excel_safe: bool,
+    /// Per leaf, its fixed route columns.
+    suffixes: Vec<Vec<u8>>,
+    /// The values given for leads whose queue does not read them.
+    no_lead: Lead,
 }
 
 impl<W: Write> Writer<'_, '_, '_, W> {
@@ -312,10 +324,18 @@ impl<W: Write> Writer<'_, '_, '_, W> {
             let outcome = self.sharing.distributor.assign(
                 self.sharing.store,
                 &self.dag.leaves[share.leaf],
-                &share.lead,
+                share.lead.as_ref().unwrap_or(&self.no_lead),
                 share.key.as_deref(),
                 None,
             );
+            if share.lead.is_none() && !outcome.repeated {
+                // Recorded in the ledger, but the columns are the leaf's own.
+                self.per_leaf[share.leaf] += 1;
+                self.out
+                    .write_all(&self.suffixes[share.leaf])
+                    .map_err(write_error)?;
+                continue;
+            }
             self.summary.count_outcome(&outcome);
             let a = &outcome.assignment;
             self.line.clear();
