@@ -4,7 +4,8 @@
 //! small automaton; a breadth-first search over their product finds the
 //! shortest string that satisfies all of them, or proves there is none.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 
 /// One test on a string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -161,7 +162,7 @@ impl<'a> Space<'a> {
             contains: 0,
             shape: 0,
         };
-        let mut seen: HashMap<State, (State, char)> = HashMap::new();
+        let mut seen: HashMap<State, (State, char)> = HashMap::default();
         let mut queue = VecDeque::from([start]);
         seen.insert(start, (start, '\0'));
         while let Some(state) = queue.pop_front() {
@@ -307,7 +308,7 @@ struct Trie {
 impl Trie {
     fn new(words: &[String], with_links: bool) -> Self {
         let mut t = Trie {
-            children: vec![HashMap::new()],
+            children: vec![HashMap::default()],
             words_at: vec![vec![]],
             fail: vec![0],
         };
@@ -317,7 +318,7 @@ impl Trie {
                 n = match t.children[n as usize].get(&c) {
                     Some(&next) => next,
                     None => {
-                        t.children.push(HashMap::new());
+                        t.children.push(HashMap::default());
                         t.words_at.push(vec![]);
                         t.fail.push(0);
                         let id = (t.children.len() - 1) as u32;

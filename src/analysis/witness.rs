@@ -27,6 +27,10 @@ type Path = Vec<Constraint>;
 
 const MAX_PATHS: usize = 5_000;
 
+/// Text answers gathered per field before the search stops trying further
+/// atoms: each answer already meets the field's tests.
+const MAX_ANSWERS: usize = 16;
+
 /// A lead in the set `root` describes, if there is one.
 pub fn find(program: &Program, m: &Mdd, root: NodeId) -> Found {
     let mut search = Search {
@@ -35,6 +39,7 @@ pub fn find(program: &Program, m: &Mdd, root: NodeId) -> Found {
         decoder: Decoder::new(program),
         paths: 0,
         unknown: None,
+        below: Default::default(),
     };
     let mut path = Vec::new();
     match search.walk(root, &mut path) {
@@ -52,6 +57,8 @@ struct Search<'a> {
     decoder: Decoder,
     paths: usize,
     unknown: Option<String>,
+    /// Per domain variable: the keys below each key (see `keys_below`).
+    below: std::cell::RefCell<rustc_hash::FxHashMap<u32, std::rc::Rc<Vec<Vec<u32>>>>>,
 }
 
 impl Search<'_> {
@@ -114,7 +121,7 @@ impl Search<'_> {
         let mut unknown = None;
         for field in fields {
             let here = constraints(field);
-            let candidates = match self.candidates(field, &here) {
+            let (candidates, all_tried) = match self.candidates(field, &here) {
                 Ok(c) => c,
                 Err(Found::Unknown(why)) => {
                     unknown.get_or_insert(why);
@@ -127,7 +134,9 @@ impl Search<'_> {
                 .find(|raw| self.fits(field, raw, &here))
             {
                 Some(raw) => raws.push((field, raw)),
-                None if self.candidates_are_complete(field, &here) => return Found::Empty,
+                None if all_tried && self.candidates_are_complete(field, &here) => {
+                    return Found::Empty
+                }
                 None => {
                     let name = &self.program.fields[field].name;
                     unknown.get_or_insert(format!(
@@ -188,9 +197,16 @@ impl Search<'_> {
             .all(|(v, atoms)| atoms.contains(&self.m.vars[*v as usize].atom(self.program, &lead)))
     }
 
-    /// Raw values to try, most telling first. `Err` settles the field.
-    fn candidates(&self, field: usize, constraints: &[&Constraint]) -> Result<Vec<String>, Found> {
+    /// Raw values to try, most telling first, and whether every atom the
+    /// constraints allow was tried (a text search stops after a few
+    /// answers: see [`MAX_ANSWERS`]). `Err` settles the field.
+    fn candidates(
+        &self,
+        field: usize,
+        constraints: &[&Constraint],
+    ) -> Result<(Vec<String>, bool), Found> {
         let ty = self.program.fields[field].ty;
+        let mut all_tried = true;
         let mut out = match ty {
             FieldType::Number | FieldType::Money | FieldType::Zip => self.numbers(ty, constraints),
             FieldType::Country => familiar_first(
@@ -201,9 +217,21 @@ impl Search<'_> {
                 &["CA", "NY", "TX", "WA", "ON"],
                 crate::values::state::all_states().map(|s| s.code().to_string()),
             ),
-            FieldType::Text | FieldType::Company => self.strings(constraints, Shape::Text)?,
-            FieldType::Domain => self.strings(constraints, Shape::Domain)?,
-            FieldType::Email => self.emails(field, constraints)?,
+            FieldType::Text | FieldType::Company => {
+                let (out, all) = self.strings(constraints, Shape::Text)?;
+                all_tried = all;
+                out
+            }
+            FieldType::Domain => {
+                let (out, all) = self.strings(constraints, Shape::Domain)?;
+                all_tried = all;
+                out
+            }
+            FieldType::Email => {
+                let (out, all) = self.emails(field, constraints)?;
+                all_tried = all;
+                out
+            }
             FieldType::Phone => self
                 .keys_of(constraints)
                 .map(|k| format!("+{k}"))
@@ -211,7 +239,7 @@ impl Search<'_> {
                 .collect(),
         };
         out.push(String::new());
-        Ok(out)
+        Ok((out, all_tried))
     }
 
     fn numbers(&self, ty: FieldType, constraints: &[&Constraint]) -> Vec<String> {
@@ -253,8 +281,15 @@ impl Search<'_> {
         out
     }
 
-    /// Strings for a text or domain base: keys that fit, then solver answers.
-    fn strings(&self, constraints: &[&Constraint], shape: Shape) -> Result<Vec<String>, Found> {
+    /// Strings for a text or domain base: solver answers, one per atom the
+    /// constraints allow, until [`MAX_ANSWERS`] are found; with whether
+    /// every atom was tried. (A table of a million domains is a million
+    /// atoms: the first answers are what a witness needs.)
+    fn strings(
+        &self,
+        constraints: &[&Constraint],
+        shape: Shape,
+    ) -> Result<(Vec<String>, bool), Found> {
         let patterns = self.pattern_problem(constraints);
         let base_constraint = constraints
             .iter()
@@ -264,12 +299,28 @@ impl Search<'_> {
         let Some((v, atoms)) = base_constraint else {
             return self
                 .solved(&patterns, shape)
-                .map(|s| s.into_iter().collect());
+                .map(|s| (s.into_iter().collect(), true));
         };
         let var = &self.m.vars[*v as usize];
+        let below = self.keys_below(*v);
+        let mut all_tried = true;
         for &atom in atoms.iter().filter(|a| **a != MISSING) {
+            if out.len() >= MAX_ANSWERS {
+                all_tried = false;
+                break;
+            }
+            if atom == OTHER {
+                match self.outside_keys(var, &patterns, shape) {
+                    Outside::Found(s) => {
+                        out.push(s);
+                        continue;
+                    }
+                    Outside::None => continue,
+                    Outside::Unsure => {}
+                }
+            }
             let mut problem = patterns.clone();
-            restrict_to_atom(var, atom, &mut problem);
+            restrict_to_atom(var, atom, below.as_deref(), &mut problem);
             match self.solved(&problem, shape) {
                 Ok(found) => out.extend(found),
                 Err(why) => unknown = Some(why),
@@ -277,8 +328,66 @@ impl Search<'_> {
         }
         match (out.is_empty(), unknown) {
             (true, Some(why)) => Err(why),
-            _ => Ok(out),
+            _ => Ok((out, all_tried)),
         }
+    }
+
+    /// A value under none of the variable's keys, found without writing
+    /// every key into the problem (a table of a million keys would make
+    /// the automata huge): solve the text tests alone, and keep the answer
+    /// if it is under no key. The full problem is only needed when it is.
+    fn outside_keys(&self, var: &Var, patterns: &Problem, shape: Shape) -> Outside {
+        let mut problem = patterns.clone();
+        if matches!(var.classify, Classify::Domains { .. }) {
+            problem.forbidden.push(Lit::Starts("www.".into()));
+        }
+        match strings::solve(&problem, shape) {
+            // Fewer constraints than the atom's: none there either.
+            Answer::None => Outside::None,
+            Answer::TooBig => Outside::Unsure,
+            Answer::Found(s) => {
+                let under_a_key = match &var.classify {
+                    Classify::Domains { index, .. } => {
+                        crate::values::email::parent_domains(&s).any(|p| index.contains_key(p))
+                    }
+                    Classify::Keys {
+                        keys,
+                        index,
+                        codes: false,
+                    } if keys.iter().all(|k| matches!(k, Scalar::Text(_))) => {
+                        index.contains_key(&Scalar::Text(s.clone()))
+                    }
+                    _ => return Outside::Unsure,
+                };
+                if under_a_key {
+                    Outside::Unsure
+                } else {
+                    Outside::Found(s)
+                }
+            }
+        }
+    }
+
+    /// For a domain variable: per key, the keys strictly below it
+    /// (`us.ibm.com` below `ibm.com`), worked out once per search.
+    fn keys_below(&self, var: u32) -> Option<std::rc::Rc<Vec<Vec<u32>>>> {
+        let Classify::Domains { keys, index } = &self.m.vars[var as usize].classify else {
+            return None;
+        };
+        let mut cache = self.below.borrow_mut();
+        let below = cache.entry(var).or_insert_with(|| {
+            let mut below = vec![Vec::new(); keys.len()];
+            for (i, key) in keys.iter().enumerate() {
+                // Every parent on a label boundary: `key` ends with `.parent`.
+                for (dot, _) in key.match_indices('.') {
+                    if let Some(&p) = index.get(&key[dot + 1..]) {
+                        below[p as usize - 2].push(i as u32);
+                    }
+                }
+            }
+            std::rc::Rc::new(below)
+        });
+        Some(below.clone())
     }
 
     fn solved(&self, problem: &Problem, shape: Shape) -> Result<Option<String>, Found> {
@@ -308,21 +417,26 @@ impl Search<'_> {
         problem
     }
 
-    /// Emails: the domain solved on its own, with local parts from the tests.
-    fn emails(&self, field: usize, constraints: &[&Constraint]) -> Result<Vec<String>, Found> {
+    /// Emails: the domain solved on its own, with local parts from the
+    /// tests; with whether every domain atom was tried.
+    fn emails(
+        &self,
+        field: usize,
+        constraints: &[&Constraint],
+    ) -> Result<(Vec<String>, bool), Found> {
         let is_domain =
             |v: u32| self.program.bases[self.m.vars[v as usize].base].ty == FieldType::Domain;
         let (domain, whole): (Vec<&Constraint>, Vec<&Constraint>) = constraints
             .iter()
             .copied()
             .partition(|(v, _)| is_domain(*v));
-        let domains = if domain.is_empty() {
-            vec!["example.com".to_string()]
+        let (domains, all_tried) = if domain.is_empty() {
+            (vec!["example.com".to_string()], true)
         } else {
             self.strings(&domain, Shape::Domain)?
         };
         // The domain is solved exactly: no domain and no fitting empty cell means no lead.
-        if domains.is_empty() && !self.fits(field, "", constraints) {
+        if domains.is_empty() && all_tried && !self.fits(field, "", constraints) {
             return Err(Found::Empty);
         }
         let mut locals = vec!["lead".to_string()];
@@ -363,12 +477,22 @@ impl Search<'_> {
                     .map(|l| format!("{l}@{d}")),
             );
         }
-        Ok(out)
+        Ok((out, all_tried))
     }
 }
 
-/// The string tests that put a value in one atom of its base.
-fn restrict_to_atom(var: &Var, atom: u32, problem: &mut Problem) {
+/// What [`Search::outside_keys`] found.
+enum Outside {
+    Found(String),
+    /// No value meets the text tests at all.
+    None,
+    /// The quick answer is under a key: solve the whole problem.
+    Unsure,
+}
+
+/// The string tests that put a value in one atom of its base; `below`
+/// holds, per key of a domain variable, the keys strictly below it.
+fn restrict_to_atom(var: &Var, atom: u32, below: Option<&Vec<Vec<u32>>>, problem: &mut Problem) {
     match &var.classify {
         Classify::Keys { keys, .. } if atom == OTHER => {
             problem
@@ -380,23 +504,28 @@ fn restrict_to_atom(var: &Var, atom: u32, problem: &mut Problem) {
             .push(vec![Lit::Equals(keys[atom as usize - 2].display())]),
         Classify::Domains { keys, .. } => {
             problem.forbidden.push(Lit::Starts("www.".into()));
-            let (inside, home) = if atom == OTHER {
-                (None, None)
-            } else {
-                (Some(&keys[atom as usize - 2]), Some(atom))
+            let mut forbid = |other: &String| {
+                problem.forbidden.push(Lit::Equals(other.clone()));
+                problem.forbidden.push(Lit::Ends(format!(".{other}")));
             };
-            if let Some(k) = inside {
-                problem
-                    .clauses
-                    .push(vec![Lit::Equals(k.clone()), Lit::Ends(format!(".{k}"))]);
+            if atom == OTHER {
+                // Under no key at all.
+                keys.iter().for_each(forbid);
+                return;
             }
-            for (i, other) in keys.iter().enumerate() {
-                let below = inside.is_none_or(|k| other.ends_with(&format!(".{k}")));
-                if below && home != Some(i as u32 + 2) {
-                    problem.forbidden.push(Lit::Equals(other.clone()));
-                    problem.forbidden.push(Lit::Ends(format!(".{other}")));
-                }
+            let i = atom as usize - 2;
+            let k = &keys[i];
+            // The key or a domain below it, but not below a nearer key.
+            match below {
+                Some(below) => below[i].iter().for_each(|&j| forbid(&keys[j as usize])),
+                None => keys
+                    .iter()
+                    .filter(|other| other.ends_with(&format!(".{k}")))
+                    .for_each(forbid),
             }
+            problem
+                .clauses
+                .push(vec![Lit::Equals(k.clone()), Lit::Ends(format!(".{k}"))]);
         }
         _ => {}
     }

@@ -115,6 +115,9 @@ impl Var {
 struct Collected {
     cuts: BTreeSet<i64>,
     keys: BTreeSet<Scalar>,
+    /// Table indexes whose keys and ranges are already in: a table of a
+    /// million rows that several tests read is added once.
+    indexes: BTreeSet<(usize, usize)>,
 }
 
 /// Builds the variables: one per base value read, one per text pattern.
@@ -251,11 +254,15 @@ fn value_parts(program: &Program, expr: &ValueExpr, into: &mut Collected) {
 fn lookup_parts(program: &Program, l: &Lookup, into: &mut Collected) {
     match &l.key {
         ValueExpr::Lookup(inner) => lookup_parts(program, inner, into),
-        _ => index_parts(program.index(l.table, l.index), into),
+        _ => index_parts(program, l.table, l.index, into),
     }
 }
 
-fn index_parts(index: &crate::ir::TableIndex, into: &mut Collected) {
+fn index_parts(program: &Program, table: usize, index: usize, into: &mut Collected) {
+    if !into.indexes.insert((table, index)) {
+        return;
+    }
+    let index = program.index(table, index);
     for (iv, _) in &index.ranges {
         add_interval(iv, into);
     }
@@ -268,7 +275,7 @@ fn matcher_parts(program: &Program, m: &Matcher, into: &mut Collected) {
     match m {
         Matcher::OneOf(values) => values.iter().for_each(|v| add_key(v, into)),
         Matcher::Within(ivs) => ivs.iter().for_each(|iv| add_interval(iv, into)),
-        Matcher::InTable { table, index } => index_parts(program.index(*table, *index), into),
+        Matcher::InTable { table, index } => index_parts(program, *table, *index, into),
         _ => {}
     }
 }

@@ -209,7 +209,7 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
             "rule {}\n  when {}\n  to {}\n",
             text(&r.name.span),
             condition(source, &r.condition, 0),
-            text(&r.destination.span())
+            squash(&text(&r.destination.span()))
         );
         out.push(Decl {
             start: r.span.start,
@@ -223,7 +223,7 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
             start: d.span.start,
             end: d.span.end,
             kind: DEFAULT,
-            text: format!("default to {}\n", text(&d.destination.span())),
+            text: format!("default to {}\n", squash(&text(&d.destination.span()))),
         });
     }
     out
@@ -315,11 +315,24 @@ fn condition(source: &str, c: &Condition, level: u8) -> String {
     }
 }
 
-/// Whitespace runs outside strings become one space.
+/// Whitespace runs outside strings become one space. A `#` comment inside
+/// the text (`state in # west\n ["CA"]`) goes too: `format` already put it
+/// in front of the declaration, and kept here it would comment out the rest
+/// of the line.
 fn squash(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut in_string, mut escaped, mut space) = (false, false, false);
+    let mut in_comment = false;
     for c in text.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if !in_string && c == '#' {
+            in_comment = true;
+            space = true;
+            continue;
+        }
         if in_string {
             out.push(c);
             match (escaped, c) {

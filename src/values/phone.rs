@@ -73,7 +73,8 @@ pub fn parse_phone(raw: &str) -> Option<Phone> {
 /// extension.
 fn scan(raw: &str) -> Option<(bool, String)> {
     let mut s = raw.trim().trim_start_matches('\'');
-    if s.len() > 4 && s[..4].eq_ignore_ascii_case("tel:") {
+    // `get`, not `[..4]`: the fourth byte may be inside a character (`12€3`).
+    if s.len() > 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:")) {
         s = s[4..].trim_start();
     }
     let mut plus = false;
