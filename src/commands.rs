@@ -464,6 +464,31 @@ pub fn compile_rules(
     OK
 }
 
+/// `route compile RULES --emit sql`: the rules as one query that routes a
+/// table of leads in DuckDB, Spark or Postgres (see `docs/warehouse.md`).
+/// A construct the SQL does not cover yet is refused (exit 2).
+pub fn compile_sql(
+    rules: &Path,
+    options: &crate::sql::SqlOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> u8 {
+    let Some(loaded) = load_for_use(rules, err, color) else {
+        return CANNOT_RUN;
+    };
+    match crate::sql::compile(&loaded.program, options) {
+        Ok(sql) => {
+            let _ = out.write_all(sql.as_bytes());
+            OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {}\n  help: {}", e.message, e.help);
+            CANNOT_RUN
+        }
+    }
+}
+
 /// `route completions SHELL`: a completion script for the whole command line.
 pub fn completions(shell: clap_complete::Shell, mut cli: clap::Command, out: &mut dyn Write) -> u8 {
     let name = cli.get_name().to_string();

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod ir;
 pub mod reader;
 pub mod run;
+pub mod sql;
 pub mod syntax;
 pub mod values;
 

@@ -134,11 +134,24 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Show the compiled decision DAG.
+    /// Show the compiled decision DAG, or the rules as a SQL query.
     Compile {
         rules: PathBuf,
         #[arg(long, value_enum, default_value_t = EmitArg::Dag)]
         emit: EmitArg,
+        /// `--emit sql`: the SQL dialect.
+        #[arg(long, value_enum, default_value_t = DialectArg::Duckdb)]
+        dialect: DialectArg,
+        /// `--emit sql`: the table (or view) of leads the query reads.
+        #[arg(long, default_value = "leads")]
+        table: String,
+        /// `--emit sql`: the run date, YYYY-MM-DD (default: today, UTC).
+        #[arg(long)]
+        now: Option<String>,
+        /// `--emit sql`: a column that orders the leads (default: the
+        /// table's scan order).
+        #[arg(long)]
+        order_by: Option<String>,
     },
     /// Route the same leads with two rule files and show what would move
     /// (exit 0: nothing moves, 1: some leads move).
@@ -229,6 +242,14 @@ enum EmitArg {
     Dot,
     Dag,
     Mermaid,
+    Sql,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Duckdb,
+    Spark,
+    Postgres,
 }
 
 /// One deciding thread per core.
@@ -372,11 +393,33 @@ fn main() -> ExitCode {
             };
             commands::test(&options, &mut out, &mut err)
         }
-        Command::Compile { rules, emit } => {
+        Command::Compile {
+            rules,
+            emit,
+            dialect,
+            table,
+            now,
+            order_by,
+        } => {
             let emit = match emit {
                 EmitArg::Dot => Emit::Dot,
                 EmitArg::Dag => Emit::Dag,
                 EmitArg::Mermaid => Emit::Mermaid,
+                EmitArg::Sql => {
+                    let dialect = match dialect {
+                        DialectArg::Duckdb => route::sql::Dialect::DuckDb,
+                        DialectArg::Spark => route::sql::Dialect::Spark,
+                        DialectArg::Postgres => route::sql::Dialect::Postgres,
+                    };
+                    let options = route::sql::SqlOptions {
+                        dialect,
+                        table,
+                        now: now.unwrap_or_else(route::distribute::date::today),
+                        order_by,
+                    };
+                    let code = commands::compile_sql(&rules, &options, &mut out, &mut err, color);
+                    return ExitCode::from(code);
+                }
             };
             commands::compile_rules(&rules, emit, &mut out, &mut err, color)
         }

@@ -113,8 +113,11 @@ impl Var {
 /// What the rules need to know about one base value.
 #[derive(Default)]
 struct Collected {
-    cuts: BTreeSet<i64>,
-    keys: BTreeSet<Scalar>,
+    /// Cuts and keys are pushed as found, then sorted and deduplicated
+    /// once by `classifier`: a table of a million rows would spend seconds
+    /// in a tree's inserts.
+    cuts: Vec<i64>,
+    keys: Vec<Scalar>,
     /// Table indexes whose keys and ranges are already in: a table of a
     /// million rows that several tests read is added once.
     indexes: BTreeSet<(usize, usize)>,
@@ -182,7 +185,11 @@ fn build_vars(
     (vars, var_of_base)
 }
 
-fn classifier(kind: Kind, c: Collected) -> Classify {
+fn classifier(kind: Kind, mut c: Collected) -> Classify {
+    c.cuts.sort_unstable();
+    c.cuts.dedup();
+    c.keys.sort_unstable();
+    c.keys.dedup();
     match kind {
         Kind::Numeric => {
             let mut cuts = vec![i64::MIN];
@@ -284,14 +291,14 @@ fn add_key(key: &Scalar, into: &mut Collected) {
     match key {
         Scalar::Num(n) => add_interval(&Interval { lo: *n, hi: *n }, into),
         other => {
-            into.keys.insert(other.clone());
+            into.keys.push(other.clone());
         }
     }
 }
 
 fn add_interval(iv: &Interval, into: &mut Collected) {
-    into.cuts.insert(iv.lo);
+    into.cuts.push(iv.lo);
     if iv.hi != i64::MAX {
-        into.cuts.insert(iv.hi + 1);
+        into.cuts.push(iv.hi + 1);
     }
 }
