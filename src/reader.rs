@@ -584,6 +584,25 @@ impl<'a> Record<'a> {
         Some(value(self.raw_field(i)?, self.ends[i]))
     }
 
+    /// Whether the last field opens a quote that never closes: it then ran
+    /// to the end of the input, so the record cannot be extended in place.
+    pub fn is_unterminated(&self) -> bool {
+        let last = self.raw_field(self.len() - 1).unwrap_or_default();
+        if last.first() != Some(&b'"') {
+            return false;
+        }
+        let mut i = 1;
+        while let Some(j) = memchr::memchr(b'"', &last[i..]) {
+            // `""` inside the quotes stands for one quote; any other quote
+            // closes the field, and what follows it is literal.
+            if last.get(i + j + 1) != Some(&b'"') {
+                return false;
+            }
+            i += j + 2;
+        }
+        true
+    }
+
     /// The values of all fields, as by [`field`](Self::field).
     pub fn fields(&self) -> Fields<'a> {
         Fields {
@@ -919,6 +938,23 @@ mod tests {
         assert_eq!(r.field(4).as_deref(), Some(&b"open"[..]));
         assert_eq!(r.field(5), None);
         assert_eq!(r.raw_field(5), None);
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_is_told_apart() {
+        let open = |input: &[u8]| -> Vec<bool> {
+            let mut rdr = RecordReader::new(input);
+            let mut out = Vec::new();
+            while let Some(r) = rdr.next_record().unwrap() {
+                out.push(r.is_unterminated());
+            }
+            out
+        };
+        assert_eq!(open(b"a,\"b\"\nc,\"d"), [false, true]);
+        assert_eq!(open(b"a,\"b\"\"\n"), [true]);
+        assert_eq!(open(b"\"\",\"a\"\"b\"\n\"x\"y\"z\n"), [false, false]);
+        assert_eq!(open(b"x,\"a\"\"b"), [true]);
+        assert_eq!(open(b"ab\"c,d"), [false]);
     }
 
     #[test]

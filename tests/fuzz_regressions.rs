@@ -89,3 +89,32 @@ fn a_comment_inside_a_condition_or_destination_moves_in_front_of_the_rule_once()
     );
     assert_eq!(once.matches('#').count(), 2, "{once}");
 }
+
+/// `fuzz/fuzz_targets/rules.rs` (timeout): a variant of
+/// `rules/public_sector.route` whose overlap analysis built witnesses for
+/// every pair of keys of a large table and ran past the ten-second limit.
+/// It now checks in well under a second; a regression would hang here.
+#[test]
+fn a_public_sector_variant_that_timed_out_the_analysis_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The fuzz target resolves data paths in `rules/`.
+    std::os::unix::fs::symlink(root.join("rules/data"), dir.path().join("data")).unwrap();
+    let rules = dir.path().join("variant.route");
+    std::fs::copy(
+        root.join("tests/fixtures/fuzz/slow_public_sector_variant.route"),
+        &rules,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_route"))
+        .arg("check")
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("route check: 1 error, 15 warnings"),
+        "{report}"
+    );
+}

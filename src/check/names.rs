@@ -2,9 +2,14 @@
 
 /// The candidate closest to `name`, if close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(2);
+    let length = name.chars().count();
+    let limit = (length / 3).max(2);
     sorted(candidates)
         .into_iter()
+        // The distance is at least the difference in length: skipping far
+        // longer candidates first keeps a 100 MB header cell from costing
+        // a quadratic comparison.
+        .filter(|c| c.len() <= 4 * (length + limit) && c.chars().count().abs_diff(length) <= limit)
         .map(|c| {
             (
                 strsim::levenshtein(&name.to_lowercase(), &c.to_lowercase()),

@@ -43,7 +43,7 @@ fn find_column(column: &str, field: &str, header: &[String]) -> Result<usize, Ru
                 Some(c) => format!(
                     "the closest header is \"{c}\"; fix the header or the field's column name"
                 ),
-                None => format!("the header has: {}", header.join(", ")),
+                None => format!("the header has: {}", header_summary(header)),
             };
             Err(RunError {
                 message: format!("the input has no column \"{column}\" (field `{field}`)"),
@@ -63,6 +63,25 @@ fn find_column(column: &str, field: &str, header: &[String]) -> Result<usize, Ru
             ),
         }),
     }
+}
+
+/// The first columns of the header, each shortened: a header of 100,000
+/// columns (or one huge cell) must not make a message of megabytes.
+fn header_summary(header: &[String]) -> String {
+    const SHOWN: usize = 12;
+    const WIDTH: usize = 40;
+    let mut names: Vec<String> = header
+        .iter()
+        .take(SHOWN)
+        .map(|h| match h.char_indices().nth(WIDTH) {
+            Some((cut, _)) => format!("{}…", &h[..cut]),
+            None => h.clone(),
+        })
+        .collect();
+    if header.len() > SHOWN {
+        names.push(format!("and {} more", header.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 fn positions(header: &[String], pred: impl Fn(&str) -> bool) -> Vec<usize> {

@@ -391,6 +391,12 @@ pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a 
             record.raw[e.valid_up_to()]
         )
     })?;
+    if record.is_unterminated() {
+        return Err(format!(
+            "a quote opened in field {} never closes: the field runs to the end of the file",
+            record.len()
+        ));
+    }
     if record.len() != width {
         return Err(format!(
             "ragged row: {} fields, the header has {width}",
