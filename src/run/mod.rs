@@ -383,6 +383,11 @@ pub(crate) fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow
 
 /// The record's text, or why it cannot be routed.
 pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a str, String> {
+    // The SIMD check is several times faster on the common valid record;
+    // std's tells where a bad byte is.
+    if let Ok(text) = simdutf8::basic::from_utf8(record.raw) {
+        return check_shape(record, width).map(|()| text);
+    }
     let text = std::str::from_utf8(record.raw).map_err(|e| {
         let good = &record.raw[..e.valid_up_to()];
         let column = String::from_utf8_lossy(good).chars().count() + 1;
@@ -391,6 +396,12 @@ pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a 
             record.raw[e.valid_up_to()]
         )
     })?;
+    check_shape(record, width)?;
+    Ok(text)
+}
+
+/// A readable record's shape: closed quotes, the header's width.
+fn check_shape(record: &Record, width: usize) -> Result<(), String> {
     if record.is_unterminated() {
         return Err(format!(
             "a quote opened in field {} never closes: the field runs to the end of the file",
@@ -403,7 +414,7 @@ pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a 
             record.len()
         ));
     }
-    Ok(text)
+    Ok(())
 }
 
 /// `,route_queue,route_owner,route_rule` and the line break, for a decision.
