@@ -1,183 +1,25 @@
 //! Differential tests of `route compile --emit sql` on DuckDB: the query
 //! gives the same `route_queue`, `route_owner` and `route_rule` as
 //! `route run` for every row, and the SQL normalizers read every messy
-//! value as `src/values` does.
-//!
-//! DuckDB comes from `tests/warehouse/setup.sh` (a venv in
-//! `target/warehouse-venv` with a pinned `duckdb`). The tests skip, saying
-//! so, only when python3 cannot create a venv; a failed install fails them.
+//! value as `src/values` does. Random rule sets: `tests/warehouse_random.rs`.
 
+#[path = "warehouse/harness.rs"]
+mod harness;
+
+use harness::{
+    compare, duckdb, lead_file, prepare, python, read_csv, route_columns, route_ok, NULL,
+};
 use route::ir::{Accessor, FieldType};
 use route::sql::Dialect;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
-use std::time::Instant;
-
-const NOW: &str = "2026-11-25";
-
-/// The venv's python, or `None` (with a printed reason) when python3
-/// cannot make a venv on this machine.
-fn python() -> Option<&'static Path> {
-    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PYTHON
-        .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let status = Command::new("bash")
-                .arg(root.join("tests/warehouse/setup.sh"))
-                .status()
-                .expect("bash runs tests/warehouse/setup.sh");
-            match status.code() {
-                Some(0) => Some(root.join("target/warehouse-venv/bin/python")),
-                Some(3) => {
-                    eprintln!(
-                        "SKIPPED warehouse tests: python3 cannot create a venv here \
-                         (tests/warehouse/setup.sh exit 3); DuckDB differential tests did not run"
-                    );
-                    None
-                }
-                other => {
-                    panic!("tests/warehouse/setup.sh failed ({other:?}): cannot install duckdb")
-                }
-            }
-        })
-        .as_deref()
-}
-
-fn route(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_route"))
-        .args(args)
-        .output()
-        .expect("the route binary runs")
-}
-
-fn route_ok(args: &[&str]) -> Vec<u8> {
-    let out = route(args);
-    assert!(
-        out.status.success(),
-        "route {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// Runs each query on `leads` (loaded once, as text) in one DuckDB; the
-/// results as CSV rows.
-fn duckdb(python: &Path, leads: &Path, jobs: &[(PathBuf, PathBuf)]) -> Vec<Vec<csv::StringRecord>> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/warehouse/run_duckdb.py");
-    let mut cmd = Command::new(python);
-    cmd.arg(script).arg(leads);
-    for (query, out) in jobs {
-        cmd.arg(query).arg(out);
-    }
-    let started = Instant::now();
-    let run = cmd.output().expect("python runs");
-    assert!(
-        run.status.success(),
-        "duckdb failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    eprint!("{}", String::from_utf8_lossy(&run.stderr));
-    eprintln!(
-        "DuckDB on {}: {:.1}s in all",
-        leads.display(),
-        started.elapsed().as_secs_f64()
-    );
-    jobs.iter().map(|(_, out)| read_csv(out)).collect()
-}
-
-fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .expect("a CSV file");
-    reader.records().map(|r| r.expect("a CSV record")).collect()
-}
-
-/// The three route columns of each row, by header name.
-fn route_columns(rows: &[csv::StringRecord]) -> Vec<[String; 3]> {
-    let header = &rows[0];
-    let at = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
-    let (q, o, r) = (at("route_queue"), at("route_owner"), at("route_rule"));
-    rows[1..]
-        .iter()
-        .map(|row| [row[q].to_string(), row[o].to_string(), row[r].to_string()])
-        .collect()
-}
-
-/// A rule file routed by `route run`, and its query, ready for DuckDB.
-struct Case {
-    name: String,
-    routed: PathBuf,
-    query: PathBuf,
-    result: PathBuf,
-}
-
-/// Routes `leads` with `rules` and writes the rules' DuckDB query.
-fn prepare(rules: &str, leads: &Path, dir: &Path) -> Case {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rules = root.join(rules);
-    let rules = rules.to_str().expect("UTF-8 path");
-    let name = Path::new(rules)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("rules")
-        .to_string();
-    let stem = format!(
-        "{name}.{}",
-        leads
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("leads")
-    );
-    let routed = dir.join(format!("{stem}.routed.csv"));
-    let run = route(&[
-        "run",
-        rules,
-        leads.to_str().expect("UTF-8 path"),
-        "-o",
-        routed.to_str().expect("UTF-8 path"),
-        "--now",
-        NOW,
-    ]);
-    assert!(
-        run.status.code() == Some(0) || run.status.code() == Some(1),
-        "route run: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let sql = route_ok(&[
-        "compile",
-        rules,
-        "--emit",
-        "sql",
-        "--dialect",
-        "duckdb",
-        "--table",
-        "leads",
-        "--now",
-        NOW,
-    ]);
-    let query = dir.join(format!("{stem}.sql"));
-    std::fs::write(&query, sql).expect("write the query");
-    Case {
-        result: dir.join(format!("{stem}.duckdb.csv")),
-        name,
-        routed,
-        query,
-    }
-}
 
 /// Routes `leads` with each rule file both ways and compares every row;
-/// returns, per file, how many owners the SQL left NULL (empty where
-/// route run has one).
+/// returns, per file, how many owners the SQL left NULL (not computed).
 fn differential(python: &Path, rules: &[&str], leads: &Path, dir: &Path) -> Vec<usize> {
-    let cases: Vec<Case> = rules.iter().map(|r| prepare(r, leads, dir)).collect();
+    let cases: Vec<_> = rules
+        .iter()
+        .map(|r| prepare(Path::new(r), leads, dir).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
     let jobs: Vec<(PathBuf, PathBuf)> = cases
         .iter()
         .map(|c| (c.query.clone(), c.result.clone()))
@@ -192,29 +34,9 @@ fn differential(python: &Path, rules: &[&str], leads: &Path, dir: &Path) -> Vec<
                 &route_columns(&rows),
                 &route_columns(&read_csv(&case.routed)),
             )
+            .unwrap_or_else(|e| panic!("{e}"))
         })
         .collect()
-}
-
-fn compare(name: &str, got: &[[String; 3]], want: &[[String; 3]]) -> usize {
-    assert_eq!(got.len(), want.len(), "{name}: row counts differ");
-    let mut unknown = 0;
-    let mut differences = Vec::new();
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        let owner_unknown = g[1].is_empty() && !w[1].is_empty();
-        unknown += usize::from(owner_unknown);
-        let same = g[0] == w[0] && g[2] == w[2] && (owner_unknown || g[1] == w[1]);
-        if !same {
-            differences.push(format!("row {}: sql {g:?}, route run {w:?}", i + 1));
-        }
-    }
-    assert!(
-        differences.is_empty(),
-        "{name}: {} rows differ, e.g.\n{}",
-        differences.len(),
-        differences[..differences.len().min(10)].join("\n")
-    );
-    unknown
 }
 
 /// The issue's check: every shipped example (and a fixture using every
@@ -228,25 +50,7 @@ fn compare(name: &str, got: &[[String; 3]], want: &[[String; 3]]) -> usize {
 fn shipped_examples_route_generated_and_sample_leads_the_same_in_duckdb() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().expect("a temp dir");
-    let leads = dir.path().join("leads.csv");
-    let mut file = route_ok(&["generate", "--rows", "100000", "--seed", "7"]);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for sample in [
-        "rules/leads.csv",
-        "rules/emea_leads.csv",
-        "rules/public_sector_leads.csv",
-    ] {
-        let text = std::fs::read(root.join(sample)).expect("a sample lead file");
-        let body = text
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(&text[..0], |i| &text[i + 1..]);
-        file.extend_from_slice(body);
-        if !file.ends_with(b"\n") {
-            file.push(b'\n');
-        }
-    }
-    std::fs::write(&leads, &file).expect("write the leads");
+    let leads = lead_file(dir.path(), 100_000, 7);
     let rules = [
         "rules/acme.route",
         "rules/emea.route",
@@ -612,7 +416,7 @@ const TYPES: &[(FieldType, &[Accessor])] = &[
 /// What `src/values` reads a cell as, in the form the query prints it.
 fn expected(ty: FieldType, accessor: Accessor, raw: &str) -> String {
     use route::values::*;
-    let text = |s: Option<String>| s.unwrap_or_default();
+    let text = |s: Option<String>| s.unwrap_or_else(|| NULL.to_string());
     match (ty, accessor) {
         (FieldType::Text, _) => text(text::normalize_text(raw)),
         (FieldType::Number, _) => text(number::parse_number(raw).map(|n| n.to_string())),
