@@ -1,0 +1,163 @@
+//! `route serve`: routing over HTTP, with the same answers as `route run`.
+//!
+//! The rules are loaded, checked and compiled once; requests are read and
+//! checked on the async runtime and routed, one at a time, by a single
+//! routing thread that owns the distributor and the state ([`state`]).
+//! Without `--state` the rotations live in memory from start-up, as in one
+//! long `route run`; with it, each request is a short SQLite transaction
+//! on the file `route run --state` uses. See `docs/serve.md`.
+
+mod app;
+mod error;
+mod handlers;
+mod lead;
+mod metrics;
+mod openapi;
+mod rules;
+mod state;
+
+use crate::commands::{CANNOT_RUN, OK};
+use crate::distribute::live::LiveState;
+use crate::distribute::MemoryStore;
+use app::Shared;
+use serde_json::json;
+use state::{StateMode, Worker};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct ServeOptions {
+    pub rules: PathBuf,
+    pub state: Option<PathBuf>,
+    /// `HOST:PORT`; port 0 takes a free port (the address is printed).
+    pub listen: String,
+    /// A fixed run date, YYYY-MM-DD (default: each request's day, UTC).
+    pub now: Option<String>,
+    /// Bytes a request body may have.
+    pub max_body: usize,
+    /// Time a request may take, reading its body included.
+    pub timeout: Duration,
+    /// Time a request waits for another process holding the state file.
+    pub state_wait: Duration,
+    pub color: bool,
+}
+
+/// `route serve RULES`: serves until SIGINT or SIGTERM, then finishes the
+/// requests in flight. Messages go to `err`; 2 when it cannot start.
+pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
+    if !crate::commands::now_is_a_date(options.now.as_deref(), err) {
+        return CANNOT_RUN;
+    }
+    let Some(rules) = rules::Rules::load(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let state = match &options.state {
+        None => StateMode::Memory(MemoryStore::default()),
+        Some(path) => {
+            let input = format!("route serve {}", options.listen);
+            match LiveState::open(path, options.state_wait, &input) {
+                Ok(live) => StateMode::Sqlite(live),
+                Err(message) => {
+                    let _ = writeln!(err, "error: {message}");
+                    return CANNOT_RUN;
+                }
+            }
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the server: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    runtime.block_on(listen(options, Arc::new(rules), state, err))
+}
+
+async fn listen(
+    options: &ServeOptions,
+    rules: Arc<rules::Rules>,
+    state: StateMode,
+    err: &mut dyn Write,
+) -> u8 {
+    let listener = match tokio::net::TcpListener::bind(&options.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot listen on {}: {e}\n  help: give --listen HOST:PORT with a free port (port 0 takes any free one)", options.listen);
+            return CANNOT_RUN;
+        }
+    };
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| options.listen.clone(), |a| a.to_string());
+    let shared = Arc::new(Shared {
+        health: health(&rules, options),
+        openapi: openapi::document(&rules.program),
+        worker: Worker::start(rules.clone(), state, options.now.clone()),
+        rules,
+        metrics: metrics::Metrics::default(),
+        max_body: options.max_body,
+        timeout: options.timeout,
+    });
+    let _ = writeln!(err, "route serve: listening on http://{address}");
+    let _ = err.flush();
+    let served = axum::serve(listener, app::router(shared.clone()))
+        .with_graceful_shutdown(shutdown())
+        .await;
+    // Every request has been answered; the routing thread has no more work.
+    if let Some(shared) = Arc::into_inner(shared) {
+        let mut worker = shared.worker;
+        worker.stop();
+    }
+    match served {
+        Ok(()) => {
+            let _ = writeln!(err, "route serve: stopped");
+            OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: the server stopped: {e}");
+            CANNOT_RUN
+        }
+    }
+}
+
+fn health(rules: &rules::Rules, options: &ServeOptions) -> serde_json::Value {
+    let state = match &options.state {
+        None => json!({ "mode": "memory" }),
+        Some(path) => json!({ "mode": "sqlite", "file": path.display().to_string() }),
+    };
+    json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules.health(),
+        "state": state,
+        "now": options.now,
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (`systemctl stop`, `docker stop`).
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
