@@ -358,16 +358,25 @@ fn a_dry_run_answers_who_would_get_the_lead_and_changes_nothing() {
     }
 }
 
-/// Sends `n` round-robin leads from `threads` threads at once.
-fn send_concurrently(server: &Server, prefix: &str, threads: usize, n: usize) -> Vec<String> {
+/// Sends `n` leads of a team from `threads` threads at once; the owners.
+fn send_concurrently(
+    server: &Server,
+    team: &str,
+    prefix: &str,
+    threads: usize,
+    n: usize,
+) -> Vec<String> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
                     (0..n)
                         .map(|i| {
-                            let (status, answer) =
-                                server.lead("", &rr_lead(&format!("{prefix}-{t}-{i}")));
+                            let id = format!("{prefix}-{t}-{i}");
+                            let email = format!("{id}@same.com");
+                            let lead =
+                                serde_json::json!({"Lead ID": id, "Email": email, "Team": team});
+                            let (status, answer) = server.lead("", &lead);
                             assert_eq!(status, 200, "{answer}");
                             owner(&answer)
                         })
@@ -394,13 +403,32 @@ fn round_robin_holds_across_concurrent_requests_two_servers_and_route_run() {
     let one = Server::start(DIST, &args);
     let two = Server::start(DIST, &args);
     let (first, second) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| send_concurrently(&one, "one", 4, 10));
-        let b = scope.spawn(|| send_concurrently(&two, "two", 4, 10));
+        let a = scope.spawn(|| send_concurrently(&one, "rr", "one", 4, 10));
+        let b = scope.spawn(|| send_concurrently(&two, "rr", "two", 4, 10));
         (a.join().unwrap(), b.join().unwrap())
     });
     let all: Vec<String> = first.into_iter().chain(second).collect();
     // b@x.com is away: 80 leads alternate between a@x.com and c@x.com.
     assert_eq!((count(&all, "a@x.com"), count(&all, "c@x.com")), (40, 40));
+
+    // A daily cap of 1 and a sticky domain hold across both servers too.
+    let (capped, sticky) = std::thread::scope(|scope| {
+        let c1 = scope.spawn(|| send_concurrently(&one, "full", "cap1", 3, 4));
+        let c2 = scope.spawn(|| send_concurrently(&two, "full", "cap2", 3, 4));
+        let s1 = scope.spawn(|| send_concurrently(&one, "st", "st1", 3, 4));
+        let s2 = scope.spawn(|| send_concurrently(&two, "st", "st2", 3, 4));
+        let join = |hs: [std::thread::ScopedJoinHandle<'_, Vec<String>>; 2]| -> Vec<String> {
+            hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        };
+        (join([c1, c2]), join([s1, s2]))
+    });
+    assert_eq!(count(&capped, "capped@x.com"), 1, "{capped:?}");
+    assert_eq!(count(&capped, ""), 23);
+    assert_eq!(
+        count(&sticky, &sticky[0]),
+        24,
+        "one domain, one owner: {sticky:?}"
+    );
 
     // A route run on the same file while both servers run: it continues
     // the rotation (a@x.com is next after 80 leads) and records its leads.
