@@ -97,7 +97,8 @@ enum Command {
         /// The largest request body, in bytes.
         #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
         max_body: usize,
-        /// Seconds a request may take, reading its body included.
+        /// Seconds a request may take, reading its body included (and a
+        /// connection to send a request's headers).
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
         timeout: u64,
         /// Seconds a request waits for another process (a `route run`)

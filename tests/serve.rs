@@ -613,6 +613,30 @@ fn a_request_that_stalls_is_answered_503_timeout_and_the_server_goes_on() {
 }
 
 #[test]
+fn a_connection_that_trickles_its_headers_is_closed_after_the_timeout() {
+    use std::io::{Read, Write};
+    let server = Server::start(ACME, &["--timeout", "1"]);
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .write_all(b"POST /v1/route HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut rest = Vec::new();
+    // End of stream or a reset: closed either way; not our read timeout.
+    let closed = stream.read_to_end(&mut rest);
+    let waited = start.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "closed after {waited:?}: {closed:?}"
+    );
+    assert_eq!(server.get("/v1/health").status, 200);
+}
+
+#[test]
 fn csv_rejects_are_counted_and_listed_in_headers_beside_route_runs_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("leads.csv");

@@ -8,6 +8,7 @@
 //! on the file `route run --state` uses. See `docs/serve.md`.
 
 mod app;
+mod connections;
 mod error;
 mod handlers;
 mod lead;
@@ -105,24 +106,14 @@ async fn listen(
     });
     let _ = writeln!(err, "route serve: listening on http://{address}");
     let _ = err.flush();
-    let served = axum::serve(listener, app::router(shared.clone()))
-        .with_graceful_shutdown(shutdown())
-        .await;
+    connections::serve(listener, app::router(shared.clone()), options.timeout).await;
     // Every request has been answered; the routing thread has no more work.
     if let Some(shared) = Arc::into_inner(shared) {
         let mut worker = shared.worker;
         worker.stop();
     }
-    match served {
-        Ok(()) => {
-            let _ = writeln!(err, "route serve: stopped");
-            OK
-        }
-        Err(e) => {
-            let _ = writeln!(err, "error: the server stopped: {e}");
-            CANNOT_RUN
-        }
-    }
+    let _ = writeln!(err, "route serve: stopped");
+    OK
 }
 
 fn health(rules: &rules::Rules, options: &ServeOptions) -> serde_json::Value {
@@ -137,27 +128,4 @@ fn health(rules: &rules::Rules, options: &ServeOptions) -> serde_json::Value {
         "state": state,
         "now": options.now,
     })
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM (`systemctl stop`, `docker stop`).
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }
