@@ -105,6 +105,10 @@ enum Command {
         /// holding the --state file before it is answered 503.
         #[arg(long, default_value_t = 5, requires = "state", value_name = "SECONDS")]
         state_wait: u64,
+        /// Reload the rules when the rule file or a data file changes
+        /// (SIGHUP reloads them in any case).
+        #[arg(long)]
+        watch: bool,
     },
     /// Look at or clear a --state file.
     State {
@@ -405,6 +409,7 @@ fn main() -> ExitCode {
             max_body,
             timeout,
             state_wait,
+            watch,
         } => {
             // Not locked for the server's lifetime: its threads write to
             // stderr too (a panic's message), and would wait forever.
@@ -418,6 +423,7 @@ fn main() -> ExitCode {
                 max_body,
                 timeout: std::time::Duration::from_secs(timeout),
                 state_wait: std::time::Duration::from_secs(state_wait),
+                watch,
                 color,
             };
             route::serve::serve(&options, &mut std::io::stderr())

@@ -761,3 +761,83 @@ fn sigterm_finishes_the_request_in_flight_and_exits_cleanly() {
     let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// A rule file whose default queue is `queue`, with a list of domains.
+fn write_rules(dir: &Path, queue: &str) -> String {
+    std::fs::write(dir.join("gov.txt"), "nasa.gov\n").unwrap();
+    let rules = dir.join("reload.route");
+    std::fs::write(
+        &rules,
+        format!(
+            "field email email \"Email\"\nlist gov \"gov.txt\"\nqueue first\nqueue second\nqueue public\n\
+             rule \"Gov\" when email.domain in gov to public\ndefault to {queue}\n"
+        ),
+    )
+    .unwrap();
+    rules.display().to_string()
+}
+
+fn queue_of(server: &Server, email: &str) -> String {
+    let (status, answer) = server.lead("", &serde_json::json!({ "Email": email }));
+    assert_eq!(status, 200, "{answer}");
+    answer["queue"].as_str().unwrap_or("").to_string()
+}
+
+fn rules_hash(server: &Server) -> String {
+    server.get("/v1/health").json()["rules"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Waits until the rules' hash is not `old` (up to 10 s); the new hash.
+fn wait_for_reload(server: &Server, old: &str) -> String {
+    for _ in 0..100 {
+        let now = rules_hash(server);
+        if now != old {
+            return now;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the rules were not reloaded");
+}
+
+#[test]
+fn sighup_reloads_the_rules_and_refuses_rules_with_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_rules(dir.path(), "first");
+    let server = Server::start(&rules, &[]);
+    assert_eq!(queue_of(&server, "a@b.com"), "first");
+    let before = rules_hash(&server);
+    let hangup = |server: &Server| {
+        let pid = server.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+
+    write_rules(dir.path(), "second");
+    hangup(&server);
+    let after = wait_for_reload(&server, &before);
+    assert_eq!(queue_of(&server, "a@b.com"), "second");
+
+    std::fs::write(&rules, "default to nowhere\n").unwrap();
+    hangup(&server);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(rules_hash(&server), after, "rules with errors are refused");
+    assert_eq!(queue_of(&server, "a@b.com"), "second");
+}
+
+#[test]
+fn watch_reloads_when_a_data_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_rules(dir.path(), "first");
+    let server = Server::start(&rules, &["--watch"]);
+    assert_eq!(queue_of(&server, "x@state.gov"), "first");
+    let before = rules_hash(&server);
+    std::fs::write(dir.path().join("gov.txt"), "nasa.gov\nstate.gov\n").unwrap();
+    wait_for_reload(&server, &before);
+    assert_eq!(queue_of(&server, "x@state.gov"), "public");
+}

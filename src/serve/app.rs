@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value as Json;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 pub const ROUTE: &str = "/v1/route";
@@ -23,14 +23,42 @@ pub const OPENAPI: &str = "/v1/openapi.json";
 
 /// What every request can reach.
 pub struct Shared {
-    pub rules: Arc<Rules>,
+    /// The rules new requests are read and routed with; a reload swaps
+    /// them whole, and a request keeps the version it started with.
+    rules: RwLock<Arc<Rules>>,
     pub worker: Worker,
     pub metrics: Metrics,
-    /// Built once: neither changes while the server runs.
-    pub health: Json,
-    pub openapi: Json,
+    /// `/v1/health` but for the rules: the state and the date.
+    pub setup: Json,
     pub max_body: usize,
     pub timeout: Duration,
+}
+
+impl Shared {
+    pub fn new(
+        rules: Arc<Rules>,
+        worker: Worker,
+        setup: Json,
+        max_body: usize,
+        timeout: Duration,
+    ) -> Self {
+        Shared {
+            rules: RwLock::new(rules),
+            worker,
+            metrics: Metrics::default(),
+            setup,
+            max_body,
+            timeout,
+        }
+    }
+
+    pub fn rules(&self) -> Arc<Rules> {
+        self.rules.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn swap_rules(&self, rules: Arc<Rules>) {
+        *self.rules.write().unwrap_or_else(|e| e.into_inner()) = rules;
+    }
 }
 
 pub type App = Arc<Shared>;

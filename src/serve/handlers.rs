@@ -3,6 +3,7 @@
 
 use super::app::{body_error, App};
 use super::error::ApiError;
+use super::rules::Rules;
 use super::state::{CsvAnswer, CsvJob, Job, LeadAnswer, LeadJob};
 use crate::run::Encoding;
 use axum::body::Bytes;
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::oneshot;
 
@@ -52,14 +54,16 @@ pub async fn route(
     })?;
     let kind = body_kind(&headers)?;
     let body = body.map_err(|e| body_error(e.status(), app.max_body, e.body_text()))?;
+    let rules = app.rules();
     match kind {
-        BodyKind::Lead => route_lead(&app, params, &body, start).await,
-        BodyKind::Csv(encoding) => route_csv(&app, params, body, encoding, start).await,
+        BodyKind::Lead => route_lead(&app, rules, params, &body, start).await,
+        BodyKind::Csv(encoding) => route_csv(&app, rules, params, body, encoding, start).await,
     }
 }
 
 async fn route_lead(
     app: &App,
+    rules: Arc<Rules>,
     params: RouteParams,
     body: &[u8],
     start: Instant,
@@ -72,7 +76,7 @@ async fn route_lead(
                 "add explain=true",
             ));
         }
-        app.rules.check_queue(queue).map_err(|message| {
+        rules.check_queue(queue).map_err(|message| {
             ApiError::bad_request(
                 "unknown-queue",
                 message,
@@ -80,9 +84,10 @@ async fn route_lead(
             )
         })?;
     }
-    let cells = super::lead::cells(&app.rules.program, body)?;
+    let cells = super::lead::cells(&rules.program, body)?;
     let (reply, answer) = oneshot::channel();
     app.worker.send(Job::Lead(LeadJob {
+        rules,
         cells,
         explain: params.explain,
         why_not: params.why_not,
@@ -118,6 +123,7 @@ fn lead_json(answer: LeadAnswer, dry_run: bool, start: Instant) -> serde_json::V
 
 async fn route_csv(
     app: &App,
+    rules: Arc<Rules>,
     params: RouteParams,
     body: Bytes,
     encoding: Encoding,
@@ -132,6 +138,7 @@ async fn route_csv(
     }
     let (reply, answer) = oneshot::channel();
     app.worker.send(Job::Csv(CsvJob {
+        rules: rules.clone(),
         body,
         encoding,
         dry_run: params.dry_run,
@@ -139,7 +146,7 @@ async fn route_csv(
     }))?;
     let answer = answer.await.map_err(|_| ApiError::internal())??;
     if !params.dry_run {
-        app.metrics.batch(&app.rules.program, &answer.summary);
+        app.metrics.batch(&rules.program, &answer.summary);
     }
     Ok(csv_response(answer, start))
 }
@@ -218,7 +225,9 @@ fn body_kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
 
 /// `GET /v1/health`.
 pub async fn health(State(app): State<App>) -> Json<serde_json::Value> {
-    Json(app.health.clone())
+    let mut doc = app.setup.clone();
+    doc["rules"] = app.rules().health();
+    Json(doc)
 }
 
 /// `GET /metrics`.
@@ -233,7 +242,7 @@ pub async fn metrics(State(app): State<App>) -> Response {
 
 /// `GET /v1/openapi.json`.
 pub async fn openapi(State(app): State<App>) -> Json<serde_json::Value> {
-    Json(app.openapi.clone())
+    Json(super::openapi::document(&app.rules().program))
 }
 
 pub async fn not_found() -> ApiError {

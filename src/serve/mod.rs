@@ -5,7 +5,8 @@
 //! routing thread that owns the distributor and the state ([`state`]).
 //! Without `--state` the rotations live in memory from start-up, as in one
 //! long `route run`; with it, each request is a short SQLite transaction
-//! on the file `route run --state` uses. See `docs/serve.md`.
+//! on the file `route run --state` uses. SIGHUP (or, with `--watch`, a
+//! changed file) reloads the rules ([`reload`]). See `docs/serve.md`.
 
 mod app;
 mod connections;
@@ -14,6 +15,7 @@ mod handlers;
 mod lead;
 mod metrics;
 mod openapi;
+mod reload;
 mod rules;
 mod state;
 
@@ -41,6 +43,9 @@ pub struct ServeOptions {
     pub timeout: Duration,
     /// Time a request waits for another process holding the state file.
     pub state_wait: Duration,
+    /// Reload the rules when the rule file or a data file changes (they
+    /// are reloaded on SIGHUP in any case).
+    pub watch: bool,
     pub color: bool,
 }
 
@@ -95,18 +100,26 @@ async fn listen(
     let address = listener
         .local_addr()
         .map_or_else(|_| options.listen.clone(), |a| a.to_string());
-    let shared = Arc::new(Shared {
-        health: health(&rules, options),
-        openapi: openapi::document(&rules.program),
-        worker: Worker::start(rules.clone(), state, options.now.clone()),
+    // Before the address is announced: a SIGHUP from then on reloads.
+    let hangups = reload::hangups();
+    let shared = Arc::new(Shared::new(
         rules,
-        metrics: metrics::Metrics::default(),
-        max_body: options.max_body,
-        timeout: options.timeout,
-    });
+        Worker::start(state, options.now.clone()),
+        setup(options),
+        options.max_body,
+        options.timeout,
+    ));
     let _ = writeln!(err, "route serve: listening on http://{address}");
     let _ = err.flush();
+    let reloader = tokio::spawn(reload::reload_rules(
+        shared.clone(),
+        options.rules.clone(),
+        hangups,
+        options.watch,
+    ));
     connections::serve(listener, app::router(shared.clone()), options.timeout).await;
+    reloader.abort();
+    let _ = reloader.await;
     // Every request has been answered; the routing thread has no more work.
     if let Some(shared) = Arc::into_inner(shared) {
         let mut worker = shared.worker;
@@ -116,7 +129,8 @@ async fn listen(
     OK
 }
 
-fn health(rules: &rules::Rules, options: &ServeOptions) -> serde_json::Value {
+/// What `/v1/health` says besides the rules: the state and the date.
+fn setup(options: &ServeOptions) -> serde_json::Value {
     let state = match &options.state {
         None => json!({ "mode": "memory" }),
         Some(path) => json!({ "mode": "sqlite", "file": path.display().to_string() }),
@@ -124,7 +138,6 @@ fn health(rules: &rules::Rules, options: &ServeOptions) -> serde_json::Value {
     json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "rules": rules.health(),
         "state": state,
         "now": options.now,
     })

@@ -31,8 +31,11 @@ pub enum StateMode {
     Sqlite(LiveState),
 }
 
-/// A lead to route, its cells one per field.
+/// A lead to route, its cells one per field of `rules`.
 pub struct LeadJob {
+    /// The rules the request was read with: it is routed with them too,
+    /// even if a reload swapped them since.
+    pub rules: Arc<Rules>,
     pub cells: Vec<Option<String>>,
     pub explain: bool,
     /// `explain` with `why_not`: a queue name, already checked.
@@ -54,6 +57,7 @@ pub struct LeadAnswer {
 
 /// A CSV body to route as `route run` would.
 pub struct CsvJob {
+    pub rules: Arc<Rules>,
     pub body: axum::body::Bytes,
     pub encoding: Encoding,
     pub dry_run: bool,
@@ -73,6 +77,13 @@ pub enum Job {
 }
 
 impl Job {
+    fn rules(&self) -> &Arc<Rules> {
+        match self {
+            Job::Lead(j) => &j.rules,
+            Job::Csv(j) => &j.rules,
+        }
+    }
+
     /// The client stopped waiting (it went away, or the request timed
     /// out): routing it now would change the state for nobody.
     fn abandoned(&self) -> bool {
@@ -90,9 +101,9 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn start(rules: Arc<Rules>, state: StateMode, now: Option<String>) -> Self {
+    pub fn start(state: StateMode, now: Option<String>) -> Self {
         let (jobs, queue) = sync_channel(QUEUED);
-        let thread = std::thread::spawn(move || route_jobs(&rules, state, now, queue));
+        let thread = std::thread::spawn(move || route_jobs(state, now, queue));
         Worker {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -131,47 +142,30 @@ fn stopping() -> ApiError {
     )
 }
 
-/// The routing thread: jobs in arrival order, each with the distributor of
-/// its day (rebuilt when the date changes at midnight UTC).
-fn route_jobs(rules: &Rules, mut state: StateMode, now: Option<String>, queue: Receiver<Job>) {
-    let mut distributor: Option<Distributor> = None;
+/// The routing thread: jobs in arrival order, each routed with its rules'
+/// distributor for its day — the same one from job to job, built anew
+/// when a reload brings other rules or the date changes at midnight UTC.
+fn route_jobs(mut state: StateMode, now: Option<String>, queue: Receiver<Job>) {
     let mut decisions = 0u64;
-    for job in queue {
-        if job.abandoned() {
-            continue;
-        }
+    let mut next = queue.recv().ok();
+    while let Some(job) = next {
+        let rules = job.rules().clone();
         let day = now.clone().unwrap_or_else(crate::distribute::date::today);
-        if distributor.as_ref().is_none_or(|d| d.day() != day) {
-            distributor = Some(Distributor::new(&rules.program, &day, false));
-        }
-        let Some(distributor) = &distributor else {
-            continue;
-        };
+        let distributor = Distributor::new(&rules.program, &day, false);
         let mut context = Context {
-            rules,
-            distributor,
+            rules: &rules,
+            distributor: &distributor,
             state: &mut state,
             day: &day,
             decisions: &mut decisions,
         };
-        // A panic drops the job's reply: its request gets a 500, the
-        // transaction is rolled back, and the next job goes on.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || match job {
-            Job::Lead(job) => {
-                let answer = context.route_lead(&job);
-                let _ = job.reply.send(answer);
-            }
-            Job::Csv(job) => {
-                let answer = context.route_csv(&job);
-                let _ = job.reply.send(answer);
-            }
-        }));
+        next = context.route_while_current(job, &queue, now.as_deref());
     }
 }
 
 /// What routing one job needs.
 struct Context<'a, 'p> {
-    rules: &'a Rules,
+    rules: &'a Arc<Rules>,
     distributor: &'a Distributor<'p>,
     state: &'a mut StateMode,
     day: &'a str,
@@ -179,6 +173,44 @@ struct Context<'a, 'p> {
 }
 
 impl Context<'_, '_> {
+    /// Routes `job` and the jobs after it while they share its rules and
+    /// day; gives back the first that does not (`None`: no more jobs).
+    fn route_while_current(
+        &mut self,
+        first: Job,
+        queue: &Receiver<Job>,
+        now: Option<&str>,
+    ) -> Option<Job> {
+        let mut job = first;
+        loop {
+            self.route(job);
+            job = queue.recv().ok()?;
+            let today = now.map_or_else(crate::distribute::date::today, String::from);
+            if !Arc::ptr_eq(job.rules(), self.rules) || today != self.day {
+                return Some(job);
+            }
+        }
+    }
+
+    /// Routes one job and answers it. A panic drops the job's reply: its
+    /// request gets a 500, the transaction is rolled back, and the next
+    /// job goes on.
+    fn route(&mut self, job: Job) {
+        if job.abandoned() {
+            return;
+        }
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
+            Job::Lead(job) => {
+                let answer = self.route_lead(&job);
+                let _ = job.reply.send(answer);
+            }
+            Job::Csv(job) => {
+                let answer = self.route_csv(&job);
+                let _ = job.reply.send(answer);
+            }
+        }));
+    }
+
     fn route_lead(&mut self, job: &LeadJob) -> Result<LeadAnswer, ApiError> {
         let rules = self.rules;
         let distributor = self.distributor;
