@@ -54,12 +54,12 @@ impl LiveError {
 }
 
 impl LiveState {
-    /// Opens (or creates) the state, and files this server as a run whose
-    /// input is `input`. Each later transaction waits at most `busy` for
-    /// another process's.
-    pub fn open(path: &Path, busy: Duration, input: &str) -> Result<Self, String> {
+    /// Opens (or creates) the state, and files this server as a run of
+    /// `day` whose input is `input`. Each later transaction waits at most
+    /// `busy` for another process's.
+    pub fn open(path: &Path, busy: Duration, day: &str, input: &str) -> Result<Self, String> {
         let conn = connect(path, busy)?;
-        let run = begin_run(&conn, path, &super::date::today(), input)?;
+        let run = begin_run(&conn, path, day, input)?;
         conn.execute_batch("COMMIT").map_err(|e| failure(path, e))?;
         Ok(LiveState {
             conn,
@@ -271,8 +271,8 @@ mod tests {
     fn each_transaction_sees_what_another_process_committed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let mut a = LiveState::open(&path, Duration::from_secs(1), "a").unwrap();
-        let mut b = LiveState::open(&path, Duration::from_secs(1), "b").unwrap();
+        let mut a = LiveState::open(&path, Duration::from_secs(1), "2026-11-25", "a").unwrap();
+        let mut b = LiveState::open(&path, Duration::from_secs(1), "2026-11-25", "b").unwrap();
         let day = "2026-11-25";
         let done: Result<(), ()> = a
             .write(day, |s| {
@@ -306,7 +306,8 @@ mod tests {
     fn a_held_write_lock_is_busy_after_the_timeout_and_a_panic_rolls_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let mut live = LiveState::open(&path, Duration::from_millis(50), "a").unwrap();
+        let mut live =
+            LiveState::open(&path, Duration::from_millis(50), "2026-11-25", "a").unwrap();
         let holder = Connection::open(&path).unwrap();
         holder.execute_batch("BEGIN IMMEDIATE").unwrap();
         let busy = live.write("2026-11-25", |s| {

@@ -62,7 +62,8 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
         None => StateMode::Memory(MemoryStore::default()),
         Some(path) => {
             let input = format!("route serve {}", options.listen);
-            match LiveState::open(path, options.state_wait, &input) {
+            let day = (options.now.clone()).unwrap_or_else(crate::distribute::date::today);
+            match LiveState::open(path, options.state_wait, &day, &input) {
                 Ok(live) => StateMode::Sqlite(live),
                 Err(message) => {
                     let _ = writeln!(err, "error: {message}");
