@@ -841,3 +841,66 @@ fn watch_reloads_when_a_data_file_changes() {
     wait_for_reload(&server, &before);
     assert_eq!(queue_of(&server, "x@state.gov"), "public");
 }
+
+/// Writes raw bytes on a new connection and reads what comes back (the
+/// connection is closed for writing first, as a client that gives up).
+fn raw_exchange(server: &Server, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn hostile_requests_get_answers_and_leave_the_server_routing() {
+    let server = Server::start(ACME, &["--timeout", "2"]);
+    let json = "application/json";
+    let nested = "[".repeat(100_000);
+    let many_keys: String = (0..5000).map(|i| format!("\"k{i}\": 1,")).collect();
+    let bodies: [(&str, Vec<u8>, u16); 6] = [
+        (json, b"{\"Email\": \"\xff\xfe\"}".to_vec(), 400),
+        (json, nested.into_bytes(), 400),
+        (json, format!("{{{many_keys} \"Email\": 1}}").into_bytes(), 400),
+        (json, b"{\"Employees\": 1e999}".to_vec(), 400),
+        ("text/csv", b"\xffLead ID,Email\n1,a@b.com\n".to_vec(), 400),
+        ("text/csv; charset=windows-1252", b"Lead ID,Email,Country,State,Postal Code,Employees,Annual Revenue,Industry\n1,Jos\xe9@b.com,,,,,,\n".to_vec(), 200),
+    ];
+    for (content_type, body, status) in bodies {
+        let answer = server.post("/v1/route", content_type, &body);
+        assert_eq!(
+            answer.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let huge_header = format!(
+        "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    let short_body = b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"Email\"";
+    for bytes in [&garbage[..], huge_header.as_bytes(), &short_body[..]] {
+        let answer = raw_exchange(&server, bytes);
+        assert!(
+            answer.is_empty()
+                || answer.starts_with("HTTP/1.1 4")
+                || answer.starts_with("HTTP/1.1 5"),
+            "{answer}"
+        );
+    }
+    let (status, answer) = server.lead("", &serde_json::json!({"Email": "jane@nasa.gov"}));
+    assert_eq!(
+        (status, answer["queue"].as_str()),
+        (200, Some("public_sector"))
+    );
+}
