@@ -425,8 +425,13 @@ fn route_once(
     let distributor = route::distribute::Distributor::new(program, "2026-11-25", false);
     let mut memory = route::distribute::MemoryStore::default();
     let mut sqlite = state.map(|p| {
-        route::distribute::sqlite::SqliteStore::open(p, "2026-11-25", "bench", false)
-            .expect("state opens")
+        route::distribute::sqlite::SqliteStore::open(
+            p,
+            "2026-11-25",
+            "bench",
+            route::distribute::sqlite::FAIL_FAST,
+        )
+        .expect("state opens")
     });
     let sharing = route::run::Sharing {
         distributor: &distributor,

@@ -114,11 +114,8 @@ pub struct RunOptions {
 
 /// `route run RULES INPUT`: the summary goes to `err`.
 pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
-    if let Some(now) = &options.now {
-        if !crate::data::reps::is_date(now) {
-            let _ = writeln!(err, "error: --now {now} is not a date\n  help: write it as YYYY-MM-DD, e.g. --now 2026-11-25");
-            return CANNOT_RUN;
-        }
+    if !now_is_a_date(options.now.as_deref(), err) {
+        return CANNOT_RUN;
     }
     let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
         return CANNOT_RUN;
@@ -146,7 +143,11 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             path,
             &day,
             &options.input.display().to_string(),
-            options.wait,
+            if options.wait {
+                crate::distribute::sqlite::WAIT_FOREVER
+            } else {
+                crate::distribute::sqlite::FAIL_FAST
+            },
         ) {
             Ok(store) => Some(store),
             Err(message) => {
@@ -207,6 +208,17 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             report_run_error(&e, err);
             CANNOT_RUN
         }
+    }
+}
+
+/// Whether `--now`, when given, is a date; says what to write when not.
+pub(crate) fn now_is_a_date(now: Option<&str>, err: &mut dyn Write) -> bool {
+    match now {
+        Some(now) if !crate::data::reps::is_date(now) => {
+            let _ = writeln!(err, "error: --now {now} is not a date\n  help: write it as YYYY-MM-DD, e.g. --now 2026-11-25");
+            false
+        }
+        _ => true,
     }
 }
 
@@ -318,7 +330,7 @@ pub struct LoadedProgram {
 }
 
 /// Loads rules for run/compile: refuses a file with error-level findings.
-fn load_for_use(path: &Path, err: &mut dyn Write, color: bool) -> Option<LoadedProgram> {
+pub(crate) fn load_for_use(path: &Path, err: &mut dyn Write, color: bool) -> Option<LoadedProgram> {
     let loaded: Loaded = match crate::load_for_routing(path) {
         Ok(l) => l,
         Err(message) => {
@@ -707,11 +719,18 @@ fn distribute_for_explain(
 }
 
 /// The why-not answers for a queue name (a queue, or a table that names owners).
-fn why_not_queue(
+pub(crate) fn why_not_queue(
     program: &crate::ir::Program,
     lead: &crate::eval::explain::RawLead,
     queue: &str,
 ) -> Result<Vec<crate::analysis::why_not::RuleAnswer>, String> {
+    check_queue_name(program, queue)?;
+    Ok(crate::analysis::why_not::why_not(program, lead, queue).unwrap_or_default())
+}
+
+/// Refuses a name that is no queue (nor a table that names owners),
+/// suggesting the closest.
+pub(crate) fn check_queue_name(program: &crate::ir::Program, queue: &str) -> Result<(), String> {
     let names: Vec<&str> = program
         .queues
         .iter()
@@ -723,7 +742,7 @@ fn why_not_queue(
             .map_or(String::new(), |q| format!("; did you mean `{q}`?"));
         return Err(format!("no queue named `{queue}`{hint}"));
     }
-    Ok(crate::analysis::why_not::why_not(program, lead, queue).unwrap_or_default())
+    Ok(())
 }
 
 fn lead_for_explain(

@@ -2,7 +2,8 @@
 //!
 //! The pipeline: [`syntax`] (text → AST) → [`check`] (names, types, lints →
 //! [`ir`]) → [`compile`] (decision DAG) → [`eval`] (routing) → [`run`] (CSV
-//! in/out). [`commands`] holds one function per CLI subcommand.
+//! in/out); [`serve`] answers the same over HTTP. [`commands`] holds one
+//! function per CLI subcommand.
 
 pub mod analysis;
 pub mod cases;
@@ -18,6 +19,7 @@ pub mod generate;
 pub mod ir;
 pub mod reader;
 pub mod run;
+pub mod serve;
 pub mod sql;
 pub mod syntax;
 pub mod values;

@@ -80,6 +80,36 @@ enum Command {
         #[arg(long)]
         no_progress: bool,
     },
+    /// Route leads over HTTP: POST /v1/route (see docs/serve.md).
+    Serve {
+        rules: PathBuf,
+        /// Keep rotations, counts, sticky owners and the ledger in this
+        /// SQLite file, shared with `route run --state` (without it, they
+        /// live in memory from start-up).
+        #[arg(long, value_name = "DB")]
+        state: Option<PathBuf>,
+        /// The address to listen on; port 0 takes any free port.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        listen: String,
+        /// A fixed run date, YYYY-MM-DD (default: the day of each request, UTC).
+        #[arg(long)]
+        now: Option<String>,
+        /// The largest request body, in bytes.
+        #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
+        max_body: usize,
+        /// Seconds a request may take, reading its body included (and a
+        /// connection to send a request's headers).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
+        timeout: u64,
+        /// Seconds a request waits for another process (a `route run`)
+        /// holding the --state file before it is answered 503.
+        #[arg(long, default_value_t = 5, requires = "state", value_name = "SECONDS")]
+        state_wait: u64,
+        /// Reload the rules when the rule file or a data file changes
+        /// (SIGHUP reloads them in any case).
+        #[arg(long)]
+        watch: bool,
+    },
     /// Look at or clear a --state file.
     State {
         #[command(subcommand)]
@@ -370,6 +400,33 @@ fn main() -> ExitCode {
                 color,
             };
             commands::explain(&options, &mut out, &mut err)
+        }
+        Command::Serve {
+            rules,
+            state,
+            listen,
+            now,
+            max_body,
+            timeout,
+            state_wait,
+            watch,
+        } => {
+            // Not locked for the server's lifetime: its threads write to
+            // stderr too (a panic's message), and would wait forever.
+            drop(out);
+            drop(err);
+            let options = route::serve::ServeOptions {
+                rules,
+                state,
+                listen,
+                now,
+                max_body,
+                timeout: std::time::Duration::from_secs(timeout),
+                state_wait: std::time::Duration::from_secs(state_wait),
+                watch,
+                color,
+            };
+            route::serve::serve(&options, &mut std::io::stderr())
         }
         Command::State { action } => match action {
             StateAction::Show { state, now } => {

@@ -153,6 +153,13 @@ impl Sources {
         FileId(self.files.len() - 1)
     }
 
+    /// Every file's name and text, the rule file first.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+    }
+
     pub fn name(&self, file: FileId) -> &str {
         &self.files[file.0].name
     }

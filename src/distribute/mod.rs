@@ -6,10 +6,11 @@
 //! state, and it runs in input order, so a run is deterministic.
 
 pub mod date;
+pub mod live;
 pub mod sqlite;
 pub mod store;
 
-pub use store::{Assignment, MemoryStore, Store};
+pub use store::{Assignment, MemoryStore, Preview, Store};
 
 use crate::eval::{self, Lead, Val};
 use crate::ir::{Decision, Method, Program, QueueId, Target};
@@ -88,6 +89,11 @@ impl<'p> Distributor<'p> {
             members,
             reroute,
         }
+    }
+
+    /// The date this distributor counts leads and checks away dates for.
+    pub fn day(&self) -> &str {
+        &self.day
     }
 
     /// Whether assigning a lead with this decision reads or changes the

@@ -3,7 +3,10 @@
 //! A run holds one write transaction from start to end: a second run on the
 //! same file fails fast (or waits, with `--wait`), and the run's changes —
 //! rotations, today's counts, sticky owners, the ledger — commit together
-//! or not at all.
+//! or not at all. The file is in WAL mode, so readers (`route explain
+//! --state`, a server's dry runs) never wait for a writer; `route serve`
+//! writes through [`super::live::LiveStore`], one short transaction per
+//! request, and a run waits a moment for such a transaction to end.
 //!
 //! Ledger rows are written by a second thread in batches while routing
 //! goes on: inserting a million rows costs about as much as routing them,
@@ -38,6 +41,13 @@ PRAGMA user_version = 2;
 /// The layout this version writes. Version 1 (no `user_version`, names as
 /// text in every ledger row) is not read: its ledger would be misread.
 const FORMAT: i64 = 2;
+
+/// How long `route run` without `--wait` waits for the state file: long
+/// enough for a `route serve` request's transaction (milliseconds) to end,
+/// short enough to fail fast when another run holds the file.
+pub const FAIL_FAST: Duration = Duration::from_secs(2);
+/// `route run --wait`: as long as another run may take.
+pub const WAIT_FOREVER: Duration = Duration::from_secs(24 * 3600);
 
 /// A ledger row with its names, as `route explain` and repeated leads read it.
 const FIND: &str = "SELECT q.name, o.name, r.name FROM ledger l
@@ -182,12 +192,12 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 /// Ids of the queue, owner and rule names in the `names` table: a ledger
 /// row holds three small integers instead of three copies of text.
 #[derive(Default)]
-struct Names {
+pub(super) struct Names {
     ids: rustc_hash::FxHashMap<Arc<str>, i64>,
 }
 
 impl Names {
-    fn id(&mut self, conn: &Connection, name: &Arc<str>) -> rusqlite::Result<i64> {
+    pub(super) fn id(&mut self, conn: &Connection, name: &Arc<str>) -> rusqlite::Result<i64> {
         if let Some(id) = self.ids.get(name) {
             return Ok(*id);
         }
@@ -228,7 +238,11 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
 }
 
 /// Rows of key and the ids of rule, queue and owner.
-fn insert_ledger(conn: &Connection, run: i64, rows: &[(&str, [i64; 3])]) -> rusqlite::Result<()> {
+pub(super) fn insert_ledger(
+    conn: &Connection,
+    run: i64,
+    rows: &[(&str, [i64; 3])],
+) -> rusqlite::Result<()> {
     let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
     let sql =
         format!("INSERT OR REPLACE INTO ledger (key, rule, queue, owner, run) VALUES {values}");
@@ -246,7 +260,7 @@ fn insert_ledger(conn: &Connection, run: i64, rows: &[(&str, [i64; 3])]) -> rusq
 }
 
 /// Refuses a state file of another layout: a new file has no tables yet.
-fn check_format(conn: &Connection, path: &Path) -> Result<(), String> {
+pub(super) fn check_format(conn: &Connection, path: &Path) -> Result<(), String> {
     let read = || -> rusqlite::Result<(i64, bool)> {
         let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let tables: i64 = conn.query_row(
@@ -269,7 +283,7 @@ fn check_format(conn: &Connection, path: &Path) -> Result<(), String> {
 }
 
 /// A state file's problem, in words.
-fn failure(path: &Path, e: rusqlite::Error) -> String {
+pub(super) fn failure(path: &Path, e: rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
             "another route run is using the state file {}; try again when it ends, or pass --wait",
@@ -280,26 +294,44 @@ fn failure(path: &Path, e: rusqlite::Error) -> String {
     }
 }
 
+/// Opens (or creates) a state file in WAL mode; every later wait for a
+/// lock held by another connection lasts at most `busy`.
+pub(super) fn connect(path: &Path, busy: Duration) -> Result<Connection, String> {
+    let conn = Connection::open(path).map_err(|e| failure(path, e))?;
+    conn.busy_timeout(busy).map_err(|e| failure(path, e))?;
+    // Persistent in the file; a no-op once set.
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .map_err(|e| failure(path, e))?;
+    Ok(conn)
+}
+
+/// Starts a write transaction with the layout in place; the run's number
+/// in `runs` (`input` says what it routes) when `input` is given.
+pub(super) fn begin_run(
+    conn: &Connection,
+    path: &Path,
+    day: &str,
+    input: &str,
+) -> Result<i64, String> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| failure(path, e))?;
+    check_format(conn, path)?;
+    conn.execute_batch(SCHEMA).map_err(|e| failure(path, e))?;
+    conn.execute(
+        "INSERT INTO runs (day, started, input) VALUES (?1, ?2, ?3)",
+        params![day, super::date::today(), input],
+    )
+    .map_err(|e| failure(path, e))?;
+    Ok(conn.last_insert_rowid())
+}
+
 impl SqliteStore {
-    /// Opens (or creates) the state and starts the run's transaction.
-    pub fn open(path: &Path, day: &str, input: &str, wait: bool) -> Result<Self, String> {
-        let conn = Connection::open(path).map_err(|e| failure(path, e))?;
-        conn.busy_timeout(if wait {
-            Duration::from_secs(24 * 3600)
-        } else {
-            Duration::ZERO
-        })
-        .map_err(|e| failure(path, e))?;
-        conn.execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| failure(path, e))?;
-        check_format(&conn, path)?;
-        conn.execute_batch(SCHEMA).map_err(|e| failure(path, e))?;
-        conn.execute(
-            "INSERT INTO runs (day, started, input) VALUES (?1, ?2, ?3)",
-            params![day, super::date::today(), input],
-        )
-        .map_err(|e| failure(path, e))?;
-        let run = conn.last_insert_rowid();
+    /// Opens (or creates) the state and starts the run's transaction,
+    /// waiting at most `busy` for another writer ([`FAIL_FAST`],
+    /// [`WAIT_FOREVER`]).
+    pub fn open(path: &Path, day: &str, input: &str, busy: Duration) -> Result<Self, String> {
+        let conn = connect(path, busy)?;
+        let run = begin_run(&conn, path, day, input)?;
         Self::with(conn, path, day, run)
     }
 
@@ -480,7 +512,7 @@ impl Store for SqliteStore {
 }
 
 /// A key's ledger row as the database has it.
-fn find(conn: &Connection, key: &str) -> Option<Assignment> {
+pub(super) fn find(conn: &Connection, key: &str) -> Option<Assignment> {
     let mut stmt = conn.prepare_cached(FIND).ok()?;
     stmt.query_row([key], |r| {
         Ok(Assignment {
@@ -543,13 +575,7 @@ pub fn reset(path: &Path) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn assignment(owner: &str) -> Assignment {
-        Assignment {
-            queue: Arc::from("q"),
-            owner: Arc::from(owner),
-            rule: Arc::from("r"),
-        }
-    }
+    use crate::distribute::store::sample as assignment;
 
     fn owner_of(store: &mut SqliteStore, key: &str) -> Option<String> {
         store.recorded(key).map(|a| a.owner.to_string())
@@ -559,7 +585,7 @@ mod tests {
     fn the_ledger_answers_for_this_run_and_earlier_runs_in_any_key_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let mut store = SqliteStore::open(&path, "2026-11-25", "a", false).unwrap();
+        let mut store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
         // Keys out of order and more than a batch, so rows reach the writer
         // before they are asked for.
         let keys: Vec<String> = (0..3 * BATCH)
@@ -573,7 +599,7 @@ mod tests {
         assert_eq!(owner_of(&mut store, "k4999x"), None);
         store.commit().unwrap();
 
-        let mut store = SqliteStore::open(&path, "2026-11-25", "b", false).unwrap();
+        let mut store = SqliteStore::open(&path, "2026-11-25", "b", FAIL_FAST).unwrap();
         for key in keys.iter().step_by(97) {
             assert_eq!(
                 owner_of(&mut store, key),
@@ -589,7 +615,7 @@ mod tests {
         drop(store);
 
         // A run that is not committed leaves nothing behind.
-        let mut store = SqliteStore::open(&path, "2026-11-25", "c", false).unwrap();
+        let mut store = SqliteStore::open(&path, "2026-11-25", "c", FAIL_FAST).unwrap();
         assert_eq!(owner_of(&mut store, "zz"), None);
         assert_eq!(owner_of(&mut store, &keys[0]), Some(keys[0].clone()));
     }

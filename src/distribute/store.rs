@@ -89,3 +89,102 @@ impl Store for MemoryStore {
         self.recorded_in_run += 1;
     }
 }
+
+/// A store that answers as `base` does but keeps its changes to itself: a
+/// dry run shows who would get a lead, and the base is left as it was.
+pub struct Preview<'a> {
+    base: &'a mut dyn Store,
+    changes: MemoryStore,
+}
+
+impl<'a> Preview<'a> {
+    pub fn new(base: &'a mut dyn Store) -> Self {
+        Preview {
+            base,
+            changes: MemoryStore::default(),
+        }
+    }
+}
+
+impl Store for Preview<'_> {
+    fn rotation(&mut self, queue: &str) -> usize {
+        match self.changes.rotations.get(queue) {
+            Some(next) => *next,
+            None => self.base.rotation(queue),
+        }
+    }
+
+    fn set_rotation(&mut self, queue: &str, next: usize) {
+        self.changes.set_rotation(queue, next);
+    }
+
+    fn count(&mut self, member: &str) -> u32 {
+        match self.changes.counts.get(member) {
+            Some(n) => *n,
+            None => self.base.count(member),
+        }
+    }
+
+    fn add_count(&mut self, member: &str) {
+        let n = self.count(member) + 1;
+        self.changes.counts.insert(member.to_string(), n);
+    }
+
+    fn sticky(&mut self, queue: &str, value: &str) -> Option<String> {
+        self.changes
+            .sticky(queue, value)
+            .or_else(|| self.base.sticky(queue, value))
+    }
+
+    fn set_sticky(&mut self, queue: &str, value: &str, owner: &str) {
+        self.changes.set_sticky(queue, value, owner);
+    }
+
+    fn recorded(&mut self, key: &str) -> Option<Assignment> {
+        self.changes
+            .recorded(key)
+            .or_else(|| self.base.recorded(key))
+    }
+
+    fn record(&mut self, key: Option<&str>, assignment: &Assignment) {
+        self.changes.record(key, assignment);
+    }
+}
+
+/// An assignment to queue `q` by rule `r`, for tests of the stores.
+#[cfg(test)]
+pub(crate) fn sample(owner: &str) -> Assignment {
+    Assignment {
+        queue: Arc::from("q"),
+        owner: Arc::from(owner),
+        rule: Arc::from("r"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_reads_through_and_changes_nothing_below() {
+        let mut base = MemoryStore::default();
+        base.set_rotation("q", 2);
+        base.add_count("a@x");
+        let mut preview = Preview::new(&mut base);
+        assert_eq!(preview.rotation("q"), 2);
+        preview.set_rotation("q", 0);
+        preview.add_count("a@x");
+        preview.set_sticky("q", "ibm.com", "a@x");
+        let a = sample("a@x");
+        preview.record(Some("k1"), &a);
+        assert_eq!(
+            (preview.rotation("q"), preview.count("a@x")),
+            (0, 2),
+            "the preview sees its own changes"
+        );
+        assert_eq!(preview.recorded("k1"), Some(a));
+        assert_eq!(preview.sticky("q", "ibm.com").as_deref(), Some("a@x"));
+        assert_eq!((base.rotation("q"), base.count("a@x")), (2, 1));
+        assert!(base.ledger.is_empty() && base.sticky.is_empty());
+    }
+}

@@ -446,6 +446,21 @@ pub fn render_json(
     trace: &Trace,
     why_not: Option<&WhyNot>,
 ) -> String {
+    let doc = trace_json(program, sources, trace, why_not);
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}
+
+/// The trace as a JSON value (`route explain --format json`, and `route
+/// serve`'s `?explain=true`).
+pub fn trace_json(
+    program: &Program,
+    sources: &Sources,
+    trace: &Trace,
+    why_not: Option<&WhyNot>,
+) -> Json {
     let values: Vec<Json> = trace
         .values
         .iter()
@@ -496,10 +511,7 @@ pub fn render_json(
             .collect();
         doc["why_not"] = json!({ "queue": queue, "rules": answers });
     }
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+    doc
 }
 
 fn rule_json(program: &Program, sources: &Sources, r: &RuleTrace) -> Json {

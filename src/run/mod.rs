@@ -6,6 +6,7 @@
 
 mod batch;
 pub(crate) mod columns;
+mod one;
 mod output;
 mod pick;
 mod rejects;
@@ -13,6 +14,7 @@ mod sizing;
 mod summary;
 pub mod transcode;
 
+pub use one::{route_one, Routed};
 pub use output::OutputFile;
 pub use pick::{lead_at, Pick};
 pub use rejects::Rejects;

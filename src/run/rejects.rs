@@ -1,4 +1,6 @@
-//! The rejects file: `line,reason,record`, created at the first reject.
+//! The rejects file: `line,reason,record`, created at the first reject;
+//! or, for a server answering a request, a list of lines and reasons (the
+//! client holds the records' bytes already).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -8,6 +10,8 @@ pub struct Rejects {
     path: PathBuf,
     writer: Option<BufWriter<File>>,
     pub count: u64,
+    /// `Some` when rejects are kept in memory instead of a file.
+    kept: Option<Vec<(u64, String)>>,
 }
 
 impl Rejects {
@@ -16,7 +20,21 @@ impl Rejects {
             path,
             writer: None,
             count: 0,
+            kept: None,
         }
+    }
+
+    /// Rejects kept as (line, reason), in input order; no file is written.
+    pub fn in_memory() -> Self {
+        Rejects {
+            kept: Some(Vec::new()),
+            ..Rejects::new(PathBuf::new())
+        }
+    }
+
+    /// The rejects kept in memory (none for a file).
+    pub fn kept(&self) -> &[(u64, String)] {
+        self.kept.as_deref().unwrap_or_default()
     }
 
     pub fn path(&self) -> &std::path::Path {
@@ -25,6 +43,11 @@ impl Rejects {
 
     /// Writes one rejected record; its bytes are kept exactly inside quotes.
     pub fn reject(&mut self, line: u64, reason: &str, raw: &[u8]) -> io::Result<()> {
+        if let Some(kept) = &mut self.kept {
+            kept.push((line, reason.to_string()));
+            self.count += 1;
+            return Ok(());
+        }
         if self.writer.is_none() {
             let mut w = BufWriter::new(File::create(&self.path)?);
             w.write_all(b"line,reason,record\n")?;

@@ -1,0 +1,333 @@
+//! The state as a long-lived process shares it: the same SQLite file as
+//! `route run --state`, changed in one short transaction per request.
+//!
+//! Inside a transaction every read goes to the database (rotation, today's
+//! counts, sticky owners, the ledger) and every change is written at once,
+//! so what another process committed just before is what this request
+//! sees. `BEGIN IMMEDIATE` takes SQLite's write lock first: two processes
+//! (a server and a `route run`, or two servers) never interleave inside one
+//! request, only between requests.
+
+use super::sqlite::{begin_run, connect, failure, find, insert_ledger, Names};
+use super::store::{Assignment, Store};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A state file held open by a server, between transactions.
+pub struct LiveState {
+    conn: Connection,
+    path: PathBuf,
+    /// This server's row in `runs`: ledger rows name it.
+    run: i64,
+    /// Leads without a key filed so far, numbering them `#RUN:N`.
+    unkeyed: u64,
+}
+
+/// Why a transaction did not happen.
+#[derive(Debug)]
+pub enum LiveError {
+    /// Another process held the write lock for longer than the busy timeout.
+    Busy(String),
+    Failed(String),
+}
+
+impl LiveError {
+    fn from_sqlite(path: &Path, e: rusqlite::Error) -> Self {
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        );
+        let message = failure(path, e);
+        if busy {
+            LiveError::Busy(message)
+        } else {
+            LiveError::Failed(message)
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            LiveError::Busy(m) | LiveError::Failed(m) => m,
+        }
+    }
+}
+
+impl LiveState {
+    /// Opens (or creates) the state, and files this server as a run of
+    /// `day` whose input is `input`. Each later transaction waits at most
+    /// `busy` for another process's.
+    pub fn open(path: &Path, busy: Duration, day: &str, input: &str) -> Result<Self, String> {
+        let conn = connect(path, busy)?;
+        let run = begin_run(&conn, path, day, input)?;
+        conn.execute_batch("COMMIT").map_err(|e| failure(path, e))?;
+        Ok(LiveState {
+            conn,
+            path: path.to_path_buf(),
+            run,
+            unkeyed: 0,
+        })
+    }
+
+    pub fn run(&self) -> i64 {
+        self.run
+    }
+
+    /// Runs `f` in one write transaction: its changes commit when it
+    /// returns `Ok`; on its `Err`, a failed statement or a panic, none do.
+    pub fn write<T, E>(
+        &mut self,
+        day: &str,
+        f: impl FnOnce(&mut LiveStore) -> Result<T, E>,
+    ) -> Result<Result<T, E>, LiveError> {
+        self.transaction("BEGIN IMMEDIATE", day, true, f)
+    }
+
+    /// Runs `f` in a read transaction: one consistent view, nothing written.
+    pub fn read<T, E>(
+        &mut self,
+        day: &str,
+        f: impl FnOnce(&mut LiveStore) -> Result<T, E>,
+    ) -> Result<Result<T, E>, LiveError> {
+        self.transaction("BEGIN", day, false, f)
+    }
+
+    fn transaction<T, E>(
+        &mut self,
+        begin: &str,
+        day: &str,
+        writable: bool,
+        f: impl FnOnce(&mut LiveStore) -> Result<T, E>,
+    ) -> Result<Result<T, E>, LiveError> {
+        let path = self.path.clone();
+        self.conn
+            .execute_batch(begin)
+            .map_err(|e| LiveError::from_sqlite(&path, e))?;
+        let rollback = Rollback(&self.conn);
+        let mut store = LiveStore {
+            conn: &self.conn,
+            day,
+            run: self.run,
+            unkeyed: &mut self.unkeyed,
+            names: Names::default(),
+            writable,
+            failed: None,
+        };
+        let value = f(&mut store);
+        if let Some(e) = store.failed {
+            return Err(LiveError::from_sqlite(&path, e));
+        }
+        if value.is_err() {
+            return Ok(value);
+        }
+        std::mem::forget(rollback);
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(LiveError::from_sqlite(&path, e));
+        }
+        Ok(value)
+    }
+}
+
+/// Rolls back an open transaction unless it was forgotten: on an error or
+/// a panic, the connection is free for the next request.
+struct Rollback<'c>(&'c Connection);
+
+impl Drop for Rollback<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// The state inside one transaction.
+pub struct LiveStore<'a> {
+    conn: &'a Connection,
+    day: &'a str,
+    run: i64,
+    unkeyed: &'a mut u64,
+    names: Names,
+    /// A read transaction ignores changes (a dry run reads through a
+    /// [`super::Preview`] and makes none).
+    writable: bool,
+    /// The first statement that failed: the transaction is rolled back.
+    failed: Option<rusqlite::Error>,
+}
+
+impl LiveStore<'_> {
+    /// A statement's result; a failure is kept for the end of the
+    /// transaction and reads as nothing found.
+    fn ok<T>(&mut self, result: rusqlite::Result<T>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.failed.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn execute(&mut self, sql: &str, params: impl rusqlite::Params) {
+        if self.writable && self.failed.is_none() {
+            let done = self
+                .conn
+                .prepare_cached(sql)
+                .and_then(|mut s| s.execute(params));
+            self.ok(done);
+        }
+    }
+
+    fn query<T: rusqlite::types::FromSql>(
+        &mut self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Option<T> {
+        let found = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(params, |r| r.get(0)).optional());
+        self.ok(found).flatten()
+    }
+}
+
+impl Store for LiveStore<'_> {
+    fn rotation(&mut self, queue: &str) -> usize {
+        let next: Option<i64> = self.query("SELECT next FROM rotation WHERE queue = ?1", [queue]);
+        next.and_then(|n| usize::try_from(n).ok()).unwrap_or(0)
+    }
+
+    fn set_rotation(&mut self, queue: &str, next: usize) {
+        self.execute(
+            "INSERT OR REPLACE INTO rotation (queue, next) VALUES (?1, ?2)",
+            params![queue, next as i64],
+        );
+    }
+
+    fn count(&mut self, member: &str) -> u32 {
+        let day = self.day;
+        self.query(
+            "SELECT n FROM counts WHERE day = ?1 AND member = ?2",
+            [day, member],
+        )
+        .unwrap_or(0)
+    }
+
+    fn add_count(&mut self, member: &str) {
+        let day = self.day;
+        self.execute(
+            "INSERT INTO counts (day, member, n) VALUES (?1, ?2, 1)
+             ON CONFLICT (day, member) DO UPDATE SET n = n + 1",
+            [day, member],
+        );
+    }
+
+    fn sticky(&mut self, queue: &str, value: &str) -> Option<String> {
+        self.query(
+            "SELECT owner FROM sticky WHERE queue = ?1 AND value = ?2",
+            [queue, value],
+        )
+    }
+
+    fn set_sticky(&mut self, queue: &str, value: &str, owner: &str) {
+        self.execute(
+            "INSERT OR REPLACE INTO sticky (queue, value, owner) VALUES (?1, ?2, ?3)",
+            [queue, value, owner],
+        );
+    }
+
+    fn recorded(&mut self, key: &str) -> Option<Assignment> {
+        find(self.conn, key)
+    }
+
+    fn record(&mut self, key: Option<&str>, a: &Assignment) {
+        if !self.writable || self.failed.is_some() {
+            return;
+        }
+        *self.unkeyed += 1;
+        let key = match key {
+            Some(k) => k.to_string(),
+            None => format!("#{}:{}", self.run, self.unkeyed),
+        };
+        let conn = self.conn;
+        let ids = [&a.rule, &a.queue, &a.owner].map(|name| self.names.id(conn, name));
+        let written = match ids {
+            [Ok(rule), Ok(queue), Ok(owner)] => {
+                insert_ledger(conn, self.run, &[(key.as_str(), [rule, queue, owner])])
+            }
+            [Err(e), _, _] | [_, Err(e), _] | [_, _, Err(e)] => Err(e),
+        };
+        self.ok(written);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::distribute::store::sample as assignment;
+
+    #[test]
+    fn each_transaction_sees_what_another_process_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut a = LiveState::open(&path, Duration::from_secs(1), "2026-11-25", "a").unwrap();
+        let mut b = LiveState::open(&path, Duration::from_secs(1), "2026-11-25", "b").unwrap();
+        let day = "2026-11-25";
+        let done: Result<(), ()> = a
+            .write(day, |s| {
+                s.set_rotation("q", 1);
+                s.add_count("x@y");
+                s.record(Some("k"), &assignment("x@y"));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(done, Ok(()));
+        let seen = b.write(day, |s| {
+            s.add_count("x@y");
+            Ok::<_, ()>((s.rotation("q"), s.count("x@y"), s.recorded("k")))
+        });
+        assert_eq!(seen.unwrap(), Ok((1, 2, Some(assignment("x@y")))));
+        let read = a.read(day, |s| {
+            s.add_count("x@y");
+            Ok::<_, ()>(s.count("x@y"))
+        });
+        assert_eq!(read.unwrap(), Ok(2), "a read transaction changes nothing");
+        let refused = a.write(day, |s| {
+            s.add_count("x@y");
+            Err::<(), _>("refused")
+        });
+        assert_eq!(refused.unwrap(), Err("refused"));
+        let n = a.read(day, |s| Ok::<_, ()>(s.count("x@y"))).unwrap();
+        assert_eq!(n, Ok(2), "a refused transaction changes nothing");
+    }
+
+    #[test]
+    fn a_held_write_lock_is_busy_after_the_timeout_and_a_panic_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut live =
+            LiveState::open(&path, Duration::from_millis(50), "2026-11-25", "a").unwrap();
+        let holder = Connection::open(&path).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let busy = live.write("2026-11-25", |s| {
+            s.add_count("x@y");
+            Ok::<_, ()>(())
+        });
+        assert!(matches!(busy, Err(LiveError::Busy(_))), "{busy:?}");
+        holder.execute_batch("COMMIT").unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            live.write("2026-11-25", |s| -> Result<(), ()> {
+                s.add_count("x@y");
+                panic!("in the middle of a request");
+            })
+        }));
+        assert!(panicked.is_err());
+        let n = live.read("2026-11-25", |s| Ok::<_, ()>(s.count("x@y")));
+        assert_eq!(
+            n.unwrap(),
+            Ok(0),
+            "nothing of the panicked transaction stayed"
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! `route serve`: routing over HTTP, with the same answers as `route run`.
+//!
+//! The rules are loaded, checked and compiled once; requests are read and
+//! checked on the async runtime and routed, one at a time, by a single
+//! routing thread that owns the distributor and the state ([`state`]).
+//! Without `--state` the rotations live in memory from start-up, as in one
+//! long `route run`; with it, each request is a short SQLite transaction
+//! on the file `route run --state` uses. SIGHUP (or, with `--watch`, a
+//! changed file) reloads the rules ([`reload`]). See `docs/serve.md`.
+
+mod app;
+mod connections;
+mod error;
+mod handlers;
+mod lead;
+mod metrics;
+mod openapi;
+mod reload;
+mod rules;
+mod state;
+
+use crate::commands::{CANNOT_RUN, OK};
+use crate::distribute::live::LiveState;
+use crate::distribute::MemoryStore;
+use app::Shared;
+use serde_json::json;
+use state::{StateMode, Worker};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct ServeOptions {
+    pub rules: PathBuf,
+    pub state: Option<PathBuf>,
+    /// `HOST:PORT`; port 0 takes a free port (the address is printed).
+    pub listen: String,
+    /// A fixed run date, YYYY-MM-DD (default: each request's day, UTC).
+    pub now: Option<String>,
+    /// Bytes a request body may have.
+    pub max_body: usize,
+    /// Time a request may take, reading its body included.
+    pub timeout: Duration,
+    /// Time a request waits for another process holding the state file.
+    pub state_wait: Duration,
+    /// Reload the rules when the rule file or a data file changes (they
+    /// are reloaded on SIGHUP in any case).
+    pub watch: bool,
+    pub color: bool,
+}
+
+/// `route serve RULES`: serves until SIGINT or SIGTERM, then finishes the
+/// requests in flight. Messages go to `err`; 2 when it cannot start.
+pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
+    if !crate::commands::now_is_a_date(options.now.as_deref(), err) {
+        return CANNOT_RUN;
+    }
+    let Some(rules) = rules::Rules::load(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let state = match &options.state {
+        None => StateMode::Memory(MemoryStore::default()),
+        Some(path) => {
+            let input = format!("route serve {}", options.listen);
+            let day = (options.now.clone()).unwrap_or_else(crate::distribute::date::today);
+            match LiveState::open(path, options.state_wait, &day, &input) {
+                Ok(live) => StateMode::Sqlite(live),
+                Err(message) => {
+                    let _ = writeln!(err, "error: {message}");
+                    return CANNOT_RUN;
+                }
+            }
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the server: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    runtime.block_on(listen(options, Arc::new(rules), state, err))
+}
+
+async fn listen(
+    options: &ServeOptions,
+    rules: Arc<rules::Rules>,
+    state: StateMode,
+    err: &mut dyn Write,
+) -> u8 {
+    let listener = match tokio::net::TcpListener::bind(&options.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot listen on {}: {e}\n  help: give --listen HOST:PORT with a free port (port 0 takes any free one)", options.listen);
+            return CANNOT_RUN;
+        }
+    };
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| options.listen.clone(), |a| a.to_string());
+    // Before the address is announced: a SIGHUP from then on reloads.
+    let hangups = reload::hangups();
+    let shared = Arc::new(Shared::new(
+        rules,
+        Worker::start(state, options.now.clone()),
+        setup(options),
+        options.max_body,
+        options.timeout,
+    ));
+    let _ = writeln!(err, "route serve: listening on http://{address}");
+    let _ = err.flush();
+    let reloader = tokio::spawn(reload::reload_rules(
+        shared.clone(),
+        options.rules.clone(),
+        hangups,
+        options.watch,
+    ));
+    connections::serve(listener, app::router(shared.clone()), options.timeout).await;
+    reloader.abort();
+    let _ = reloader.await;
+    // Every request has been answered; the routing thread has no more work.
+    if let Some(shared) = Arc::into_inner(shared) {
+        let mut worker = shared.worker;
+        worker.stop();
+    }
+    let _ = writeln!(err, "route serve: stopped");
+    OK
+}
+
+/// What `/v1/health` says besides the rules: the state and the date.
+fn setup(options: &ServeOptions) -> serde_json::Value {
+    let state = match &options.state {
+        None => json!({ "mode": "memory" }),
+        Some(path) => json!({ "mode": "sqlite", "file": path.display().to_string() }),
+    };
+    json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "state": state,
+        "now": options.now,
+    })
+}

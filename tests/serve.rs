@@ -1,0 +1,906 @@
+//! `route serve`: the binary on a free loopback port, answering as `route
+//! run` does — one lead at a time and as one CSV body, without and with a
+//! state file — plus retries, dry runs, errors, metrics and shutdown.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const NOW: &str = "2026-11-25";
+const ACME: &str = "rules/acme.route";
+
+/// A running `route serve`, stopped (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    fn start(rules: &str, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+            .args(["serve", rules, "--listen", "127.0.0.1:0", "--now", NOW])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server says where it listens")
+                .unwrap();
+            if let Some(address) = line.strip_prefix("route serve: listening on ") {
+                break address.to_string();
+            }
+        };
+        // Keep reading stderr so the server never blocks writing to it.
+        std::thread::spawn(move || lines.for_each(drop));
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build();
+        Server {
+            child,
+            base,
+            agent: config.into(),
+        }
+    }
+
+    /// Status, headers and body of a POST.
+    fn post(&self, path: &str, content_type: &str, body: &[u8]) -> Answer {
+        let response = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", content_type)
+            .send(body)
+            .expect("the server answers");
+        Answer::from(response)
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        let response = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .call()
+            .expect("the server answers");
+        Answer::from(response)
+    }
+
+    fn lead(&self, query: &str, lead: &serde_json::Value) -> (u16, serde_json::Value) {
+        let answer = self.post(
+            &format!("/v1/route{query}"),
+            "application/json",
+            lead.to_string().as_bytes(),
+        );
+        (answer.status, answer.json())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl From<ureq::http::Response<ureq::Body>> for Answer {
+    fn from(mut response: ureq::http::Response<ureq::Body>) -> Self {
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        Answer {
+            status: response.status().as_u16(),
+            headers,
+            body: response
+                .body_mut()
+                .with_config()
+                .limit(1 << 30)
+                .read_to_vec()
+                .unwrap(),
+        }
+    }
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+fn generate(dir: &Path, rows: u32, seed: u32) -> std::path::PathBuf {
+    let path = dir.join(format!("leads-{rows}-{seed}.csv"));
+    let status = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args([
+            "generate",
+            "--rows",
+            &rows.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .arg("-o")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    path
+}
+
+/// `route run`'s output for a lead file, with a state file or without.
+fn route_run(rules: &str, input: &Path, state: Option<&Path>) -> Vec<u8> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_route"));
+    command.args(["run", rules]).arg(input).args(["--now", NOW]);
+    if let Some(state) = state {
+        command.arg("--state").arg(state);
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Each lead of a CSV file as a JSON object of its columns, and the
+/// three route columns of each row of a routed CSV.
+fn leads_as_json(input: &Path) -> Vec<serde_json::Value> {
+    let mut reader = csv::Reader::from_path(input).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .filter(|r| r.len() == header.len())
+        .map(|r| {
+            let object: serde_json::Map<String, serde_json::Value> = header
+                .iter()
+                .zip(r.iter())
+                .map(|(k, v)| (k.to_string(), serde_json::Value::from(v)))
+                .collect();
+            serde_json::Value::Object(object)
+        })
+        .collect()
+}
+
+fn route_columns(routed: &[u8]) -> Vec<[String; 3]> {
+    let mut reader = csv::Reader::from_reader(routed);
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let n = r.len();
+            [
+                r[n - 3].to_string(),
+                r[n - 2].to_string(),
+                r[n - 1].to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// The JSON columns the acme rules do not read are left out: the server
+/// refuses columns no field names.
+fn only_rule_columns(lead: &serde_json::Value) -> serde_json::Value {
+    const READ: [&str; 8] = [
+        "Lead ID",
+        "Email",
+        "Country",
+        "State",
+        "Postal Code",
+        "Employees",
+        "Annual Revenue",
+        "Industry",
+    ];
+    let object = lead.as_object().unwrap();
+    let kept = object
+        .iter()
+        .filter(|(k, _)| READ.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    serde_json::Value::Object(kept)
+}
+
+fn columns_of(answer: &serde_json::Value) -> [String; 3] {
+    ["queue", "owner", "rule"].map(|k| answer[k].as_str().unwrap_or("").to_string())
+}
+
+/// Routes the file lead by lead and as one CSV body through a server,
+/// and compares both with `route run`.
+fn same_answers_as_route_run(with_state: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = generate(dir.path(), 400, 7);
+    let run_state = dir.path().join("run.db");
+    let expected = route_run(ACME, &input, with_state.then_some(run_state.as_path()));
+    let expected_columns = route_columns(&expected);
+
+    let serve_state = dir.path().join("serve.db");
+    let extra: Vec<&str> = if with_state {
+        vec!["--state", serve_state.to_str().unwrap()]
+    } else {
+        vec![]
+    };
+    let server = Server::start(ACME, &extra);
+    let leads = leads_as_json(&input);
+    assert_eq!(leads.len(), expected_columns.len(), "no row is rejected");
+    for (i, lead) in leads.iter().enumerate() {
+        let (status, answer) = server.lead("", &only_rule_columns(lead));
+        assert_eq!(status, 200, "lead {i}: {answer}");
+        assert_eq!(columns_of(&answer), expected_columns[i], "lead {i}: {lead}");
+    }
+    drop(server);
+
+    // A second server on a fresh state gets the whole file as one body.
+    let csv_state = dir.path().join("csv.db");
+    let extra: Vec<&str> = if with_state {
+        vec!["--state", csv_state.to_str().unwrap()]
+    } else {
+        vec![]
+    };
+    let server = Server::start(ACME, &extra);
+    let body = std::fs::read(&input).unwrap();
+    let answer = server.post("/v1/route", "text/csv", &body);
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        String::from_utf8_lossy(&answer.body),
+        String::from_utf8_lossy(&expected),
+        "the CSV answer is byte for byte route run's output"
+    );
+    assert_eq!(answer.header("route-rejected"), ["0"]);
+    assert_eq!(answer.header("route-leads-in"), ["400"]);
+}
+
+#[test]
+fn leads_one_by_one_and_as_csv_get_route_runs_answers_without_state() {
+    same_answers_as_route_run(false);
+}
+
+#[test]
+fn leads_one_by_one_and_as_csv_get_route_runs_answers_with_state() {
+    same_answers_as_route_run(true);
+}
+
+const DIST: &str = "tests/fixtures/dist/rules.route";
+
+fn rr_lead(id: &str) -> serde_json::Value {
+    serde_json::json!({"Lead ID": id, "Email": "p@q.com", "Team": "rr"})
+}
+
+fn owner(answer: &serde_json::Value) -> String {
+    answer["owner"].as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn a_lead_sent_again_gets_its_recorded_assignment_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let args = ["--state", state.to_str().unwrap()];
+    let server = Server::start(DIST, &args);
+    let (_, first) = server.lead("", &rr_lead("L1"));
+    let (_, again) = server.lead("", &rr_lead("L1"));
+    assert_eq!(first["repeated"], false);
+    assert_eq!(again["repeated"], true, "{again}");
+    assert_eq!(owner(&again), owner(&first));
+    let (_, other) = server.lead("", &rr_lead("L2"));
+    assert_ne!(owner(&other), owner(&first), "a new key moves the rotation");
+    drop(server);
+
+    let server = Server::start(DIST, &args);
+    let (_, retried) = server.lead("", &rr_lead("L1"));
+    assert_eq!(
+        (owner(&retried), retried["repeated"].clone()),
+        (owner(&first), true.into())
+    );
+    let (_, next) = server.lead("", &rr_lead("L3"));
+    assert_eq!(
+        owner(&next),
+        owner(&first),
+        "b@x.com is away: the rotation is back at a@x.com"
+    );
+}
+
+#[test]
+fn a_dry_run_answers_who_would_get_the_lead_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    for args in [vec![], vec!["--state", state.to_str().unwrap()]] {
+        let server = Server::start(DIST, &args);
+        let (_, preview) = server.lead("?dry_run=true", &rr_lead("D1"));
+        let (_, preview_again) = server.lead("?dry_run=true", &rr_lead("D1"));
+        assert_eq!(preview["dry_run"], true);
+        assert!(preview["decision_id"].is_null());
+        assert_eq!(owner(&preview), owner(&preview_again), "{args:?}");
+        let (_, real) = server.lead("", &rr_lead("D1"));
+        assert_eq!(owner(&real), owner(&preview), "{args:?}");
+        let (_, next) = server.lead("?dry_run=true", &rr_lead("D2"));
+        assert_ne!(
+            owner(&next),
+            owner(&real),
+            "{args:?}: the real one moved the rotation"
+        );
+        let csv = b"Lead ID,Email,Team\nD3,p@q.com,rr\nD4,p@q.com,rr\n";
+        let before = server.post("/v1/route?dry_run=true", "text/csv", csv);
+        let after = server.post("/v1/route?dry_run=true", "text/csv", csv);
+        assert_eq!(before.status, 200);
+        assert_eq!(
+            before.body, after.body,
+            "{args:?}: a CSV dry run changes nothing either"
+        );
+        let metrics = String::from_utf8(server.get("/metrics").body).unwrap();
+        assert!(
+            metrics.contains("route_leads_by_queue_total{queue=\"rr\"} 1\n"),
+            "only the real lead is counted: {metrics}"
+        );
+    }
+}
+
+/// Sends `n` leads of a team from `threads` threads at once; the owners.
+fn send_concurrently(
+    server: &Server,
+    team: &str,
+    prefix: &str,
+    threads: usize,
+    n: usize,
+) -> Vec<String> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (0..n)
+                        .map(|i| {
+                            let id = format!("{prefix}-{t}-{i}");
+                            let email = format!("{id}@same.com");
+                            let lead =
+                                serde_json::json!({"Lead ID": id, "Email": email, "Team": team});
+                            let (status, answer) = server.lead("", &lead);
+                            assert_eq!(status, 200, "{answer}");
+                            owner(&answer)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
+fn count(owners: &[String], who: &str) -> usize {
+    owners.iter().filter(|o| *o == who).count()
+}
+
+#[test]
+fn round_robin_holds_across_concurrent_requests_two_servers_and_route_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let args = ["--state", state.to_str().unwrap()];
+    let one = Server::start(DIST, &args);
+    let two = Server::start(DIST, &args);
+    let (first, second) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| send_concurrently(&one, "rr", "one", 4, 10));
+        let b = scope.spawn(|| send_concurrently(&two, "rr", "two", 4, 10));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let all: Vec<String> = first.into_iter().chain(second).collect();
+    // b@x.com is away: 80 leads alternate between a@x.com and c@x.com.
+    assert_eq!((count(&all, "a@x.com"), count(&all, "c@x.com")), (40, 40));
+
+    // A daily cap of 1 and a sticky domain hold across both servers too.
+    let (capped, sticky) = std::thread::scope(|scope| {
+        let c1 = scope.spawn(|| send_concurrently(&one, "full", "cap1", 3, 4));
+        let c2 = scope.spawn(|| send_concurrently(&two, "full", "cap2", 3, 4));
+        let s1 = scope.spawn(|| send_concurrently(&one, "st", "st1", 3, 4));
+        let s2 = scope.spawn(|| send_concurrently(&two, "st", "st2", 3, 4));
+        let join = |hs: [std::thread::ScopedJoinHandle<'_, Vec<String>>; 2]| -> Vec<String> {
+            hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        };
+        (join([c1, c2]), join([s1, s2]))
+    });
+    assert_eq!(count(&capped, "capped@x.com"), 1, "{capped:?}");
+    assert_eq!(count(&capped, ""), 23);
+    assert_eq!(
+        count(&sticky, &sticky[0]),
+        24,
+        "one domain, one owner: {sticky:?}"
+    );
+
+    // A route run on the same file while both servers run: it continues
+    // the rotation (a@x.com is next after 80 leads) and records its leads.
+    let input = dir.path().join("leads.csv");
+    std::fs::write(&input, "Lead ID,Email,Team\nR1,p@q.com,rr\nR2,p@q.com,rr\n").unwrap();
+    let routed = route_run(DIST, &input, Some(&state));
+    let owners: Vec<String> = route_columns(&routed)
+        .into_iter()
+        .map(|c| c[1].clone())
+        .collect();
+    assert_eq!(owners, ["a@x.com", "c@x.com"]);
+    let (_, after) = one.lead("", &rr_lead("after-run"));
+    assert_eq!(
+        owner(&after),
+        "a@x.com",
+        "the server reads what the run committed"
+    );
+    let (_, repeated) = two.lead("", &rr_lead("R2"));
+    assert_eq!(
+        (owner(&repeated), repeated["repeated"].clone()),
+        ("c@x.com".into(), true.into())
+    );
+}
+
+#[test]
+fn a_request_waits_for_a_route_run_holding_the_state_then_gets_503_state_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let server = Server::start(
+        DIST,
+        &["--state", state.to_str().unwrap(), "--state-wait", "1"],
+    );
+    let holder = rusqlite::Connection::open(&state).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let busy = server.post(
+        "/v1/route",
+        "application/json",
+        rr_lead("B1").to_string().as_bytes(),
+    );
+    assert_eq!(
+        (busy.status, busy.error_code()),
+        (503, "state-busy".to_string())
+    );
+    assert_eq!(busy.header("retry-after"), ["1"]);
+    let (status, dry) = server.lead("?dry_run=true", &rr_lead("B1"));
+    assert_eq!(status, 200, "a dry run only reads: {dry}");
+    holder.execute_batch("COMMIT").unwrap();
+    let (status, answer) = server.lead("", &rr_lead("B1"));
+    assert_eq!((status, owner(&answer)), (200, "a@x.com".to_string()));
+}
+
+#[test]
+fn bad_requests_get_a_4xx_with_a_code_a_message_and_a_help_line() {
+    let server = Server::start(ACME, &["--max-body", "2000"]);
+    let json = "application/json";
+    let cases: [(&str, &str, &[u8], u16, &str); 10] = [
+        ("/v1/route", json, b"{\"Email\": ", 400, "invalid-json"),
+        (
+            "/v1/route",
+            json,
+            b"[{\"Email\": \"a@b.com\"}]",
+            400,
+            "wrong-type",
+        ),
+        (
+            "/v1/route",
+            json,
+            b"{\"Emial\": \"a@b.com\"}",
+            400,
+            "unknown-column",
+        ),
+        (
+            "/v1/route",
+            json,
+            b"{\"Email\": \"a@b.com\", \"email\": \"c@d.com\"}",
+            400,
+            "duplicate-column",
+        ),
+        (
+            "/v1/route",
+            json,
+            b"{\"Email\": [\"a@b.com\"]}",
+            400,
+            "wrong-type",
+        ),
+        (
+            "/v1/route?explain=true&why_not=socall",
+            json,
+            b"{}",
+            400,
+            "unknown-queue",
+        ),
+        ("/v1/route?explain=yes", json, b"{}", 400, "bad-parameter"),
+        (
+            "/v1/route",
+            "text/plain",
+            b"x",
+            415,
+            "unsupported-media-type",
+        ),
+        ("/v1/route", "text/csv", b"Name\nx\n", 400, "invalid-csv"),
+        ("/v2/route", json, b"{}", 404, "not-found"),
+    ];
+    for (path, content_type, body, status, code) in cases {
+        let answer = server.post(path, content_type, body);
+        let error = answer.json();
+        assert_eq!(
+            (answer.status, error["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{error}"
+        );
+        for part in ["message", "help"] {
+            let text = error["error"][part].as_str().unwrap_or("");
+            assert!(!text.is_empty(), "{code}: no {part}");
+        }
+    }
+    // The server answers 413 without reading a body over the limit, then
+    // closes the connection: a client still writing may see a reset first.
+    let too_large = (0..5).find_map(|_| {
+        let sent = server
+            .agent
+            .post(format!("{}/v1/route", server.base))
+            .header("Content-Type", json)
+            .send(&[b' '; 3000][..]);
+        sent.ok().map(Answer::from)
+    });
+    let too_large = too_large.expect("one of five attempts gets the answer");
+    assert_eq!(
+        (too_large.status, too_large.error_code()),
+        (413, "body-too-large".to_string())
+    );
+    let unknown = server
+        .post("/v1/route", json, b"{\"Emial\": \"a@b.com\"}")
+        .json();
+    assert!(
+        unknown["error"]["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean \"Email\"?"),
+        "{unknown}"
+    );
+    let socall = server
+        .post("/v1/route?explain=true&why_not=socall", json, b"{}")
+        .json();
+    assert!(
+        socall["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`socal`"),
+        "{socall}"
+    );
+    assert_eq!(
+        server.get("/v1/health").status,
+        200,
+        "the server is still up"
+    );
+}
+
+#[test]
+fn a_request_that_stalls_is_answered_503_timeout_and_the_server_goes_on() {
+    use std::io::{Read, Write};
+    let server = Server::start(ACME, &["--timeout", "1"]);
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    // A body announced and never sent.
+    stream
+        .write_all(b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        .unwrap();
+    let (status, answer) = server.lead("", &serde_json::json!({"Email": "jane@nasa.gov"}));
+    assert_eq!(
+        (status, answer["queue"].as_str()),
+        (200, Some("public_sector")),
+        "not stalled by the other"
+    );
+    let mut response = String::new();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(response.contains("\"code\":\"timeout\""), "{response}");
+}
+
+#[test]
+fn a_connection_that_trickles_its_headers_is_closed_after_the_timeout() {
+    use std::io::{Read, Write};
+    let server = Server::start(ACME, &["--timeout", "1"]);
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .write_all(b"POST /v1/route HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut rest = Vec::new();
+    // End of stream or a reset: closed either way; not our read timeout.
+    let closed = stream.read_to_end(&mut rest);
+    let waited = start.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "closed after {waited:?}: {closed:?}"
+    );
+    assert_eq!(server.get("/v1/health").status, 200);
+}
+
+#[test]
+fn csv_rejects_are_counted_and_listed_in_headers_beside_route_runs_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("leads.csv");
+    std::fs::write(
+        &input,
+        "Lead ID,Email,Country\nA1,jane@nasa.gov,US\nA2,ragged\nA3,x@y.com,DE\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("rules.route");
+    std::fs::write(
+        &rules,
+        "field id text \"Lead ID\" key\nfield email email \"Email\"\nfield country country \"Country\"\nqueue gov\nqueue rest\nrule \"Gov\" when email.domain ends with \".gov\" to gov\ndefault to rest\n",
+    )
+    .unwrap();
+    let expected = Command::new(env!("CARGO_BIN_EXE_route"))
+        .arg("run")
+        .arg(&rules)
+        .arg(&input)
+        .arg("--rejects")
+        .arg(dir.path().join("rejects.csv"))
+        .output()
+        .unwrap();
+    let server = Server::start(rules.to_str().unwrap(), &[]);
+    let answer = server.post("/v1/route", "text/csv", &std::fs::read(&input).unwrap());
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, expected.stdout);
+    assert_eq!(answer.header("route-rejected"), ["1"]);
+    assert_eq!(answer.header("route-routed"), ["2"]);
+    assert_eq!(
+        answer.header("route-reject"),
+        ["3: ragged row: 2 fields, the header has 3"]
+    );
+}
+
+#[test]
+fn health_names_the_rules_by_hash_openapi_describes_every_endpoint_metrics_count() {
+    use sha2::Digest;
+    let server = Server::start(ACME, &[]);
+    let health = server.get("/v1/health").json();
+    let text = std::fs::read(ACME).unwrap();
+    let sha256: String = sha2::Sha256::digest(&text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(health["rules"]["file"]["sha256"], sha256.as_str());
+    assert_eq!(health["rules"]["data_files"].as_array().unwrap().len(), 4);
+    assert_eq!(health["state"]["mode"], "memory");
+
+    let openapi = server.get("/v1/openapi.json").json();
+    let paths = openapi["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 4);
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            let status = match method.as_str() {
+                "get" => server.get(path).status,
+                _ => server.post(path, "application/json", b"{}").status,
+            };
+            assert_eq!(status, 200, "{method} {path}");
+        }
+    }
+    let columns = openapi["components"]["schemas"]["Lead"]["properties"]
+        .as_object()
+        .unwrap();
+    assert!(columns.contains_key("Postal Code") && columns.len() == 8);
+
+    let leads = [
+        serde_json::json!({"Email": "jane@nasa.gov", "Employees": "lots"}),
+        serde_json::json!({"Email": "joe@state.gov", "Employees": 12}),
+        serde_json::json!({"Country": "Germany"}),
+    ];
+    for lead in &leads {
+        assert_eq!(server.lead("", lead).0, 200);
+    }
+    let metrics = String::from_utf8(server.get("/metrics").body).unwrap();
+    // The empty lead of the endpoint check above went to unassigned too.
+    for line in [
+        "route_leads_by_queue_total{queue=\"public_sector\"} 2\n",
+        "route_leads_by_rule_total{rule=\"Public sector\"} 2\n",
+        "route_leads_by_queue_total{queue=\"unassigned\"} 2\n",
+        "route_unreadable_values_total{column=\"Employees\"} 1\n",
+        "route_requests_total{endpoint=\"/v1/route\",status=\"200\"} 4\n",
+        "route_request_duration_seconds_count{endpoint=\"/v1/route\"} 4\n",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+}
+
+#[test]
+fn explain_adds_the_trace_with_the_distribution_steps() {
+    let server = Server::start(DIST, &[]);
+    let (status, answer) = server.lead("?explain=true&why_not=lb", &rr_lead("E1"));
+    assert_eq!(status, 200, "{answer}");
+    let explain = &answer["explain"];
+    assert_eq!(explain["route_owner"], answer["owner"]);
+    assert_eq!(explain["rules"][0]["outcome"], "matched");
+    let steps = explain["distribution"].as_array().unwrap();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("round robin")),
+        "{steps:?}"
+    );
+    assert_eq!(explain["why_not"]["queue"], "lb");
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = generate(dir.path(), 20000, 3);
+    let body = std::fs::read(&input).unwrap();
+    let mut server = Server::start(ACME, &[]);
+    let pid = server.child.id().to_string();
+    let answer = std::thread::scope(|scope| {
+        let request = scope.spawn(|| server.post("/v1/route", "text/csv", &body));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(kill.success());
+        request.join().unwrap()
+    });
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("route-leads-in"), ["20000"]);
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A rule file whose default queue is `queue`, with a list of domains.
+fn write_rules(dir: &Path, queue: &str) -> String {
+    std::fs::write(dir.join("gov.txt"), "nasa.gov\n").unwrap();
+    let rules = dir.join("reload.route");
+    std::fs::write(
+        &rules,
+        format!(
+            "field email email \"Email\"\nlist gov \"gov.txt\"\nqueue first\nqueue second\nqueue public\n\
+             rule \"Gov\" when email.domain in gov to public\ndefault to {queue}\n"
+        ),
+    )
+    .unwrap();
+    rules.display().to_string()
+}
+
+fn queue_of(server: &Server, email: &str) -> String {
+    let (status, answer) = server.lead("", &serde_json::json!({ "Email": email }));
+    assert_eq!(status, 200, "{answer}");
+    answer["queue"].as_str().unwrap_or("").to_string()
+}
+
+fn rules_hash(server: &Server) -> String {
+    server.get("/v1/health").json()["rules"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Waits until the rules' hash is not `old` (up to 10 s); the new hash.
+fn wait_for_reload(server: &Server, old: &str) -> String {
+    for _ in 0..100 {
+        let now = rules_hash(server);
+        if now != old {
+            return now;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the rules were not reloaded");
+}
+
+#[test]
+fn sighup_reloads_the_rules_and_refuses_rules_with_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_rules(dir.path(), "first");
+    let server = Server::start(&rules, &[]);
+    assert_eq!(queue_of(&server, "a@b.com"), "first");
+    let before = rules_hash(&server);
+    let hangup = |server: &Server| {
+        let pid = server.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+
+    write_rules(dir.path(), "second");
+    hangup(&server);
+    let after = wait_for_reload(&server, &before);
+    assert_eq!(queue_of(&server, "a@b.com"), "second");
+
+    std::fs::write(&rules, "default to nowhere\n").unwrap();
+    hangup(&server);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(rules_hash(&server), after, "rules with errors are refused");
+    assert_eq!(queue_of(&server, "a@b.com"), "second");
+}
+
+#[test]
+fn watch_reloads_when_a_data_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_rules(dir.path(), "first");
+    let server = Server::start(&rules, &["--watch"]);
+    assert_eq!(queue_of(&server, "x@state.gov"), "first");
+    let before = rules_hash(&server);
+    std::fs::write(dir.path().join("gov.txt"), "nasa.gov\nstate.gov\n").unwrap();
+    wait_for_reload(&server, &before);
+    assert_eq!(queue_of(&server, "x@state.gov"), "public");
+}
+
+/// Writes raw bytes on a new connection and reads what comes back (the
+/// connection is closed for writing first, as a client that gives up).
+fn raw_exchange(server: &Server, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn hostile_requests_get_answers_and_leave_the_server_routing() {
+    let server = Server::start(ACME, &["--timeout", "2"]);
+    let json = "application/json";
+    let nested = "[".repeat(100_000);
+    let many_keys: String = (0..5000).map(|i| format!("\"k{i}\": 1,")).collect();
+    let bodies: [(&str, Vec<u8>, u16); 6] = [
+        (json, b"{\"Email\": \"\xff\xfe\"}".to_vec(), 400),
+        (json, nested.into_bytes(), 400),
+        (json, format!("{{{many_keys} \"Email\": 1}}").into_bytes(), 400),
+        (json, b"{\"Employees\": 1e999}".to_vec(), 400),
+        ("text/csv", b"\xffLead ID,Email\n1,a@b.com\n".to_vec(), 400),
+        ("text/csv; charset=windows-1252", b"Lead ID,Email,Country,State,Postal Code,Employees,Annual Revenue,Industry\n1,Jos\xe9@b.com,,,,,,\n".to_vec(), 200),
+    ];
+    for (content_type, body, status) in bodies {
+        let answer = server.post("/v1/route", content_type, &body);
+        assert_eq!(
+            answer.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let huge_header = format!(
+        "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    let short_body = b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"Email\"";
+    for bytes in [&garbage[..], huge_header.as_bytes(), &short_body[..]] {
+        let answer = raw_exchange(&server, bytes);
+        assert!(
+            answer.is_empty()
+                || answer.starts_with("HTTP/1.1 4")
+                || answer.starts_with("HTTP/1.1 5"),
+            "{answer}"
+        );
+    }
+    let (status, answer) = server.lead("", &serde_json::json!({"Email": "jane@nasa.gov"}));
+    assert_eq!(
+        (status, answer["queue"].as_str()),
+        (200, Some("public_sector"))
+    );
+}
