@@ -12,34 +12,9 @@
 //! (`ui::ui_cases`, `tests/ui/missing_data_file.route`), and a column that
 //! a field reads named twice (`cli::a_column_named_twice_stops_the_run`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn route(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_route"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn temp() -> tempfile::TempDir {
-    tempfile::tempdir().expect("a temp dir")
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{route, s, temp, text, write};
 
 /// A debug build is several times slower: the sizes a debug test run uses.
 fn sized(release: usize, debug: usize) -> usize {

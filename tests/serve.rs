@@ -842,6 +842,41 @@ fn watch_reloads_when_a_data_file_changes() {
     assert_eq!(queue_of(&server, "x@state.gov"), "public");
 }
 
+/// A list sheet: a header, then one domain a row.
+fn write_gov_workbook(path: &Path, domains: &[&str]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Gov").unwrap();
+    sheet.write_string(0, 0, "domain").unwrap();
+    for (row, domain) in (1..).zip(domains) {
+        sheet.write_string(row, 0, *domain).unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+/// A workbook's sheet is named `PATH!SHEET` in messages; the watch looks
+/// at the workbook's own file.
+#[test]
+fn watch_reloads_when_a_workbook_sheet_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    write_gov_workbook(&dir.path().join("gov.xlsx"), &["nasa.gov"]);
+    let rules = dir.path().join("book.route");
+    std::fs::write(
+        &rules,
+        "field email email \"Email\"\nlist gov \"gov.xlsx\" sheet \"Gov\"\nqueue first\nqueue public\n\
+         rule \"Gov\" when email.domain in gov to public\ndefault to first\n",
+    )
+    .unwrap();
+    let server = Server::start(&rules.display().to_string(), &["--watch"]);
+    assert_eq!(queue_of(&server, "x@state.gov"), "first");
+    let before = rules_hash(&server);
+    write_gov_workbook(
+        &dir.path().join("gov.xlsx"),
+        &["nasa.gov", "state.gov", "usda.gov"],
+    );
+    wait_for_reload(&server, &before);
+    assert_eq!(queue_of(&server, "x@state.gov"), "public");
+}
+
 /// Writes raw bytes on a new connection and reads what comes back (the
 /// connection is closed for writing first, as a client that gives up).
 fn raw_exchange(server: &Server, bytes: &[u8]) -> String {

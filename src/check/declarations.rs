@@ -2,7 +2,7 @@
 
 use super::names::suggestion;
 use super::{Checker, LoadedList, Loc};
-use crate::data::{self, DataError};
+use crate::data;
 use crate::diagnostics::{Diagnostic, FileId};
 use crate::ir::{Field, FieldType, Interval, Kind, Method, Queue, Table, TableLayout, Tier};
 use crate::syntax::ast::{self, Bound, ListSource, Members, NumberLit, Spanned};
@@ -263,10 +263,11 @@ impl Checker<'_> {
                     })
                     .collect(),
                 ListSource::File(path) => match self.load_data_file(path) {
-                    Some((file, text)) => data::list::parse_list(&text)
+                    Some((file, text)) => self
+                        .list_entries(file, &text)
                         .into_iter()
                         .map(|(v, line)| {
-                            let span = self.sources.line_span(file, line);
+                            let span = self.sources.cell_span(file, line, 0);
                             let lit = ast::Literal::String(Spanned {
                                 node: v,
                                 span: span.clone(),
@@ -289,42 +290,6 @@ impl Checker<'_> {
             });
             self.usage.lists.push(false);
         }
-    }
-
-    /// Reads a data file named in the rules, relative to the rule file.
-    pub(super) fn load_data_file(&mut self, path: &Spanned<String>) -> Option<(FileId, String)> {
-        let full = self.dir.join(&path.node);
-        match data::read_text(&full) {
-            Ok(text) => {
-                let id = self.sources.add(&full.display().to_string(), text.clone());
-                Some((id, text))
-            }
-            Err(message) => {
-                self.error(
-                    "data-error",
-                    path.span.clone(),
-                    &message,
-                    "this file",
-                    "paths are relative to the rule file; check the name and that the file is UTF-8 text",
-                );
-                None
-            }
-        }
-    }
-
-    pub(super) fn data_error(
-        &mut self,
-        file: FileId,
-        decl_span: std::ops::Range<usize>,
-        e: DataError,
-    ) {
-        let span = self.sources.line_span(file, e.line);
-        let d = Diagnostic::error("data-error", &e.message)
-            .at(file, span, &format!("line {}", e.line))
-            .related(self.file, decl_span, "declared here")
-            .help(&e.help);
-        self.report(d);
-        self.broken = true;
     }
 
     pub(super) fn declare_tables(&mut self) {
@@ -355,7 +320,8 @@ impl Checker<'_> {
                     continue;
                 }
             };
-            let Some(kind) = self.table_layout(&decl.kind, &parsed.columns, file) else {
+            let header = (file, parsed.header_line);
+            let Some(kind) = self.table_layout(&decl.kind, &parsed.columns, header) else {
                 self.poisoned.insert(decl.name.node.clone());
                 self.broken = true;
                 continue;
@@ -375,12 +341,14 @@ impl Checker<'_> {
         }
     }
 
+    /// The columns a table is keyed or ranged by; `header` is its file and header line.
     fn table_layout(
         &mut self,
         kind: &ast::TableKind,
         columns: &[String],
-        file: FileId,
+        header: (FileId, usize),
     ) -> Option<TableLayout> {
+        let (file, header_line) = header;
         let find = |c: &mut Self, col: &Spanned<String>| -> Option<usize> {
             let found = columns
                 .iter()
@@ -391,7 +359,7 @@ impl Checker<'_> {
                     &format!("the table has no column `{}`", col.node),
                 )
                 .at(c.file, col.span.clone(), "not in the header")
-                .related(file, c.sources.line_span(file, 1), "the header")
+                .related(file, c.sources.line_span(file, header_line), "the header")
                 .help(&suggestion(
                     "column",
                     &col.node,
@@ -419,9 +387,9 @@ impl Checker<'_> {
     pub(super) fn declare_reps(&mut self) {
         let mut first: Option<std::ops::Range<usize>> = None;
         for path in &self.ast.reps {
-            if let Some(f) = first.replace(path.span.clone()) {
+            if let Some(f) = first.replace(path.path.span.clone()) {
                 let d = Diagnostic::error("duplicate-name", "the reps file is declared twice")
-                    .at(self.file, path.span.clone(), "second `reps`")
+                    .at(self.file, path.path.span.clone(), "second `reps`")
                     .related(self.file, f, "first `reps`")
                     .help("keep one reps file with a `team` column for every team");
                 self.report(d);
@@ -433,7 +401,7 @@ impl Checker<'_> {
             };
             match data::reps::parse_reps(&text) {
                 Ok(reps) => self.program.reps = reps,
-                Err(e) => self.data_error(file, path.span.clone(), e),
+                Err(e) => self.data_error(file, path.path.span.clone(), e),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! AST → resolved [`Program`]: names bound, types checked, literals
 //! normalized, data files loaded. Lints live in [`lints`], one file each.
 
+mod data_files;
 mod declarations;
 pub mod lints;
 mod names;

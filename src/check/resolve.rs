@@ -292,8 +292,7 @@ impl Checker<'_> {
                 );
                 self.data_finding(
                     "unknown-value",
-                    t.file,
-                    row.line,
+                    (t.file, row.line, column),
                     &message,
                     t.span.clone(),
                     "fix or delete the row",
@@ -302,18 +301,20 @@ impl Checker<'_> {
             }
             if let Some(&first) = index.keys.get(&key) {
                 let message = format!(
-                    "table `{}` has the key `{raw}` twice (lines {} and {})",
-                    t.name, t.rows[first].line, row.line
+                    "table `{}` has the key `{raw}` twice ({})",
+                    t.name,
+                    self.sources
+                        .lines_label(t.file, t.rows[first].line, row.line)
                 );
                 let d = Diagnostic::error("duplicate-key", &message)
                     .at(
                         t.file,
-                        self.sources.line_span(t.file, row.line),
+                        self.sources.cell_span(t.file, row.line, column),
                         "second row with this key",
                     )
                     .related(
                         t.file,
-                        self.sources.line_span(t.file, t.rows[first].line),
+                        self.sources.cell_span(t.file, t.rows[first].line, column),
                         "first row with this key",
                     )
                     .related(self.file, t.span.clone(), "table declared here")
@@ -344,8 +345,7 @@ impl Checker<'_> {
                     );
                     self.data_finding(
                         "unknown-value",
-                        t.file,
-                        row.line,
+                        (t.file, row.line, from),
                         &message,
                         t.span.clone(),
                         "swap the two cells",
@@ -360,8 +360,7 @@ impl Checker<'_> {
                     );
                     self.data_finding(
                         "unknown-value",
-                        t.file,
-                        row.line,
+                        (t.file, row.line, from),
                         &message,
                         t.span.clone(),
                         "write both ends as numbers",
@@ -374,15 +373,22 @@ impl Checker<'_> {
             let ((a, ra), (b, rb)) = (pair[0], pair[1]);
             if b.lo <= a.hi {
                 let (la, lb) = (t.rows[ra].line, t.rows[rb].line);
-                let message = format!(
-                    "rows on lines {la} and {lb} of table `{}` overlap: {} is in both",
-                    t.name, b.lo
-                );
+                let lines = self.sources.lines_label(t.file, la, lb);
+                let rows = if self.sources.is_sheet(t.file) {
+                    lines
+                } else {
+                    format!("rows on {lines}")
+                };
+                let message = format!("{rows} of table `{}` overlap: {} is in both", t.name, b.lo);
                 let d = Diagnostic::error("overlapping-ranges", &message)
-                    .at(t.file, self.sources.line_span(t.file, lb), "this range")
+                    .at(
+                        t.file,
+                        self.sources.cell_span(t.file, lb, from),
+                        "this range",
+                    )
                     .related(
                         t.file,
-                        self.sources.line_span(t.file, la),
+                        self.sources.cell_span(t.file, la, from),
                         "overlaps this one",
                     )
                     .related(self.file, t.span.clone(), "table declared here")
@@ -396,12 +402,11 @@ impl Checker<'_> {
         }
     }
 
-    /// An error on a line of a data file, related to its declaration.
+    /// An error at a cell (file, line, column index) of a data file, related to its declaration.
     fn data_finding(
         &mut self,
         code: &'static str,
-        file: FileId,
-        line: usize,
+        (file, line, cell): (FileId, usize, usize),
         message: &str,
         decl: Range<usize>,
         help: &str,
@@ -409,8 +414,8 @@ impl Checker<'_> {
         let d = Diagnostic::error(code, message)
             .at(
                 file,
-                self.sources.line_span(file, line),
-                &format!("line {line}"),
+                self.sources.cell_span(file, line, cell),
+                &self.sources.line_label(file, line),
             )
             .related(self.file, decl, "declared here")
             .help(help);
@@ -514,8 +519,8 @@ impl Checker<'_> {
                     let d = Diagnostic::error("unknown-value", &message)
                         .at(
                             t.file,
-                            self.sources.line_span(t.file, row.line),
-                            &format!("line {}", row.line),
+                            self.sources.cell_span(t.file, row.line, lookup.column),
+                            &self.sources.line_label(t.file, row.line),
                         )
                         .related(self.file, at.clone(), "used as a destination here")
                         .help(&help);
@@ -714,8 +719,9 @@ impl Checker<'_> {
                 let text = self.sources.text(loc.file)[loc.span.clone()].to_string();
                 let message = if loc.line > 0 {
                     format!(
-                        "list `{}` has `{text}` twice (lines {} and {})",
-                        list.name, first.line, loc.line
+                        "list `{}` has `{text}` twice ({})",
+                        list.name,
+                        self.sources.lines_label(loc.file, first.line, loc.line)
                     )
                 } else {
                     format!("list `{}` has `{text}` twice", list.name)

@@ -4,13 +4,16 @@
 pub mod list;
 pub mod reps;
 pub mod table;
+pub mod workbook;
 
 use std::path::Path;
 
-/// A problem in a data file at a 1-based line.
+/// A problem in a data file at a 1-based line, and at one of its cells when known.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataError {
     pub line: usize,
+    /// 0-based index of the cell in the line's row.
+    pub cell: Option<usize>,
     pub message: String,
     pub help: String,
 }

@@ -14,7 +14,8 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
     };
     let (Some(rep), Some(team)) = (col("rep"), col("team")) else {
         return Err(DataError {
-            line: 1,
+            line: table.header_line,
+            cell: None,
             message: format!("the reps file needs the columns `rep` and `team`; its header is `{}`", table.columns.join(",")),
             help: "use the header rep,team,weight,daily_cap,away_from,away_to (only rep and team are required)".into(),
         });
@@ -33,11 +34,16 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
                 .filter(|s| !s.is_empty())
         };
         let line = row.line;
-        let email = cell(Some(rep))
-            .ok_or_else(|| bad(line, "the `rep` cell is empty", "write the rep's email"))?;
+        let email = cell(Some(rep)).ok_or_else(|| {
+            bad(
+                (line, Some(rep)),
+                "the `rep` cell is empty",
+                "write the rep's email",
+            )
+        })?;
         if !email.contains('@') {
             return Err(bad(
-                line,
+                (line, Some(rep)),
                 &format!("`{email}` is not an email"),
                 "the `rep` column holds each rep's email",
             ));
@@ -46,7 +52,7 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
             None => 1,
             Some(w) => w.parse().ok().filter(|w| *w > 0).ok_or_else(|| {
                 bad(
-                    line,
+                    (line, weight),
                     &format!("weight `{w}` is not a whole number above 0"),
                     "write a weight like 1 or 2, or leave it empty for 1",
                 )
@@ -56,13 +62,13 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
             None => None,
             Some(c) => Some(c.parse().map_err(|_| {
                 bad(
-                    line,
+                    (line, cap),
                     &format!("daily_cap `{c}` is not a whole number"),
                     "write a cap like 20, or leave it empty",
                 )
             })?),
         };
-        let away = away_dates(cell(from), cell(to), line)?;
+        let away = away_dates(cell(from), cell(to), (line, from, to))?;
         let team = cell(Some(team)).unwrap_or("").to_string();
         reps.push(Rep {
             email: email.to_lowercase(),
@@ -76,30 +82,36 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
     Ok(reps)
 }
 
+/// The away dates of a row; `at` is the line and the two cells' columns.
 fn away_dates(
     from: Option<&str>,
     to: Option<&str>,
-    line: usize,
+    at: (usize, Option<usize>, Option<usize>),
 ) -> Result<Option<(String, String)>, DataError> {
     let help = "write dates as YYYY-MM-DD; away_from and away_to are both included";
+    let (line, from_cell, to_cell) = at;
     match (from, to) {
         (None, None) => Ok(None),
         (Some(f), Some(t)) => {
-            for d in [f, t] {
+            for (d, cell) in [(f, from_cell), (t, to_cell)] {
                 if !is_date(d) {
-                    return Err(bad(line, &format!("`{d}` is not a date"), help));
+                    return Err(bad((line, cell), &format!("`{d}` is not a date"), help));
                 }
             }
             if f > t {
                 return Err(bad(
-                    line,
+                    (line, from_cell),
                     &format!("away_from {f} is after away_to {t}"),
                     help,
                 ));
             }
             Ok(Some((f.to_string(), t.to_string())))
         }
-        _ => Err(bad(line, "only one of away_from and away_to is set", help)),
+        _ => Err(bad(
+            (line, from_cell),
+            "only one of away_from and away_to is set",
+            help,
+        )),
     }
 }
 
@@ -127,9 +139,11 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-fn bad(line: usize, message: &str, help: &str) -> DataError {
+/// An error at a line, and at the cell of a column when there is one.
+fn bad((line, cell): (usize, Option<usize>), message: &str, help: &str) -> DataError {
     DataError {
         line,
+        cell,
         message: message.to_string(),
         help: help.to_string(),
     }

@@ -5,6 +5,8 @@ use crate::ir::TableRow;
 use crate::reader::{Record, RecordReader};
 
 pub struct ParsedTable {
+    /// The line of the header row (1, unless blank lines come first).
+    pub header_line: usize,
     pub columns: Vec<String>,
     pub rows: Vec<TableRow>,
 }
@@ -18,9 +20,10 @@ pub fn parse_table(text: &str) -> Result<ParsedTable, DataError> {
             .flatten()
             .map(|r| (r.line as usize, cells(&r)))
     };
-    let Some((_, columns)) = next() else {
+    let Some((header_line, columns)) = next() else {
         return Err(DataError {
             line: 1,
+            cell: None,
             message: "the table file is empty".into(),
             help: "add a header row naming the columns, then one row per entry".into(),
         });
@@ -33,6 +36,7 @@ pub fn parse_table(text: &str) -> Result<ParsedTable, DataError> {
         if cells.len() != columns.len() {
             return Err(DataError {
                 line,
+                cell: None,
                 message: format!(
                     "this row has {} cells but the header has {}",
                     cells.len(),
@@ -44,7 +48,11 @@ pub fn parse_table(text: &str) -> Result<ParsedTable, DataError> {
         }
         rows.push(TableRow { line, cells });
     }
-    Ok(ParsedTable { columns, rows })
+    Ok(ParsedTable {
+        header_line,
+        columns,
+        rows,
+    })
 }
 
 /// A record's cells, trimmed. The text is UTF-8 already, so no cell can fail.

@@ -5,7 +5,8 @@ use super::{json::place, Diagnostic, Sources};
 pub fn render_github(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let (file, line, column) = place(d.primary.as_ref(), sources);
+        let at = place(d.primary.as_ref(), sources);
+        let (file, line, column) = (at.file, at.line, at.column);
         let mut message = format!("{} [{}]", d.message, d.code);
         if let Some(h) = &d.help {
             message.push_str(&format!("\nhelp: {h}"));

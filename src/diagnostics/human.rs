@@ -20,10 +20,28 @@ pub fn render_human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) 
             term::emit_into_string(&config, &files, &to_codespan(d))
                 .unwrap_or_else(|e| format!("{e}\n"))
         };
-        out.push_str(&rendered);
+        out.push_str(&name_cells(rendered, d, sources));
     }
     out.push_str(&summary_line(diagnostics));
     out
+}
+
+/// codespan names a place `FILE:LINE:COLUMN`; in a workbook sheet (named
+/// `FILE!SHEET`) the cell's own name is what a spreadsheet user looks for:
+/// `FILE!SHEET:B12`.
+fn name_cells(mut rendered: String, d: &Diagnostic, sources: &Sources) -> String {
+    for label in d.primary.iter().chain(&d.related) {
+        let Some(cell) = sources.place(label.file, label.span.start).cell else {
+            continue;
+        };
+        let (line, column) = sources.line_column(label.file, label.span.start);
+        let name = sources.name(label.file);
+        rendered = rendered.replace(
+            &format!("{name}:{line}:{column}"),
+            &format!("{name}:{cell}"),
+        );
+    }
+    rendered
 }
 
 fn emit_colored(

@@ -1,6 +1,6 @@
 //! `--format json`: the object the spec defines.
 
-use super::{Diagnostic, Label, Sources};
+use super::{Diagnostic, Label, Place, Sources};
 use serde_json::{json, Value};
 
 pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
@@ -18,7 +18,7 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &Sources) -> String {
 }
 
 fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Value {
-    let (file, line, column) = place(d.primary.as_ref(), sources);
+    let at = place(d.primary.as_ref(), sources);
     let witness = d.witness.as_ref().map(|w| {
         let map: serde_json::Map<String, Value> = w
             .iter()
@@ -30,31 +30,46 @@ fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Value {
         .related
         .iter()
         .map(|r| {
-            let (file, line, column) = place(Some(r), sources);
-            json!({ "file": file, "line": line, "column": column, "message": r.message })
+            let at = place(Some(r), sources);
+            let mut item = json!({ "file": at.file, "line": at.line, "column": at.column, "message": r.message });
+            add_cell(&mut item, &at);
+            item
         })
         .collect();
-    json!({
+    let mut item = json!({
         "code": d.code,
         "severity": d.severity.as_str(),
         "message": d.message,
-        "file": file,
-        "line": line,
-        "column": column,
+        "file": at.file,
+        "line": at.line,
+        "column": at.column,
         "witness": witness,
         "related": related,
         "help": d.help,
         "leads": d.leads,
-    })
+    });
+    add_cell(&mut item, &at);
+    item
+}
+
+/// A place in a workbook also names its sheet and cell (`"cell": "B12"`).
+fn add_cell(item: &mut Value, at: &Place) {
+    if let (Some(sheet), Some(cell)) = (&at.sheet, &at.cell) {
+        item["sheet"] = json!(sheet);
+        item["cell"] = json!(cell);
+    }
 }
 
 /// File name, line and column (1-based) of a label; line 1 when there is none.
-pub(super) fn place(label: Option<&Label>, sources: &Sources) -> (String, usize, usize) {
+pub(super) fn place(label: Option<&Label>, sources: &Sources) -> Place {
     match label {
-        Some(l) => {
-            let (line, column) = sources.line_column(l.file, l.span.start);
-            (sources.name(l.file).to_string(), line, column)
-        }
-        None => (String::new(), 1, 1),
+        Some(l) => sources.place(l.file, l.span.start),
+        None => Place {
+            file: String::new(),
+            line: 1,
+            column: 1,
+            sheet: None,
+            cell: None,
+        },
     }
 }

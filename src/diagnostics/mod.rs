@@ -138,6 +138,28 @@ struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    sheet: Option<SheetCells>,
+}
+
+/// Where the cells of a workbook sheet are in its text (line N = row N).
+#[derive(Debug)]
+struct SheetCells {
+    path: String,
+    sheet: String,
+    first_column: u32,
+    /// Byte offsets where each cell starts, per line (index 0 = line 1).
+    cell_starts: Vec<Vec<usize>>,
+}
+
+/// Where a label points, for the machine-readable formats.
+#[derive(Debug, PartialEq)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The sheet and cell (`B12`) of a place in a workbook.
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
 }
 
 impl Sources {
@@ -149,6 +171,7 @@ impl Sources {
             name: name.to_string(),
             text,
             line_starts,
+            sheet: None,
         });
         FileId(self.files.len() - 1)
     }
@@ -158,6 +181,105 @@ impl Sources {
         self.files
             .iter()
             .map(|f| (f.name.as_str(), f.text.as_str()))
+    }
+
+    /// Every file on disk the sources came from, the rule file first: a
+    /// workbook once, however many of its sheets were read.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = Vec::new();
+        for f in &self.files {
+            let path = f
+                .sheet
+                .as_ref()
+                .map_or(f.name.as_str(), |s| s.path.as_str());
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        paths
+    }
+
+    /// A workbook sheet as text (line N = row N), named `PATH!SHEET`.
+    pub fn add_sheet(
+        &mut self,
+        path: &str,
+        sheet: &str,
+        text: String,
+        first_column: u32,
+        cell_starts: Vec<Vec<usize>>,
+    ) -> FileId {
+        let id = self.add(&format!("{path}!{sheet}"), text);
+        self.files[id.0].sheet = Some(SheetCells {
+            path: path.to_string(),
+            sheet: sheet.to_string(),
+            first_column,
+            cell_starts,
+        });
+        id
+    }
+
+    /// The span of one cell of a line: the cell itself in a workbook sheet,
+    /// the whole line in a text file (which has no cell positions).
+    pub fn cell_span(&self, file: FileId, line: usize, cell: usize) -> Range<usize> {
+        let whole = self.line_span(file, line);
+        let starts = self.files[file.0]
+            .sheet
+            .as_ref()
+            .and_then(|s| s.cell_starts.get(line.wrapping_sub(1)));
+        match starts.and_then(|s| s.get(cell).map(|start| (start, s.get(cell + 1)))) {
+            Some((&start, Some(&next))) => start..next - 1,
+            Some((&start, None)) => start..whole.end,
+            None => whole,
+        }
+    }
+
+    /// Whether the file is a workbook sheet.
+    pub fn is_sheet(&self, file: FileId) -> bool {
+        self.files[file.0].sheet.is_some()
+    }
+
+    /// How a line is named in labels: `row 12` in a sheet, `line 12` in a file.
+    pub fn line_label(&self, file: FileId, line: usize) -> String {
+        match self.files[file.0].sheet {
+            Some(_) => format!("row {line}"),
+            None => format!("line {line}"),
+        }
+    }
+
+    /// Two lines named in a message: `rows 3 and 7` in a sheet, `lines 3 and 7` in a file.
+    pub fn lines_label(&self, file: FileId, first: usize, second: usize) -> String {
+        match self.files[file.0].sheet {
+            Some(_) => format!("rows {first} and {second}"),
+            None => format!("lines {first} and {second}"),
+        }
+    }
+
+    /// File, line and column of an offset; a workbook cell also gets its name.
+    pub fn place(&self, file: FileId, offset: usize) -> Place {
+        let (line, column) = self.line_column(file, offset);
+        let f = &self.files[file.0];
+        let Some(sheet) = &f.sheet else {
+            return Place {
+                file: f.name.clone(),
+                line,
+                column,
+                sheet: None,
+                cell: None,
+            };
+        };
+        let starts = sheet
+            .cell_starts
+            .get(line - 1)
+            .map_or(&[][..], Vec::as_slice);
+        let index = starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        let column = sheet.first_column as usize + index + 1;
+        Place {
+            file: sheet.path.clone(),
+            line,
+            column,
+            sheet: Some(sheet.sheet.clone()),
+            cell: Some(format!("{}{line}", column_letters(column as u32))),
+        }
     }
 
     pub fn name(&self, file: FileId) -> &str {
@@ -196,6 +318,17 @@ impl Sources {
         };
         start..end
     }
+}
+
+/// 1-based column number → spreadsheet letters: 1 → `A`, 28 → `AB`, 16384 → `XFD`.
+pub fn column_letters(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    while column > 0 {
+        letters.push(b'A' + ((column - 1) % 26) as u8);
+        column = (column - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// Output formats of `route check`.

@@ -62,11 +62,13 @@ fn result(d: &Diagnostic, sources: &Sources) -> Value {
 }
 
 fn location(l: &Label, sources: &Sources) -> Value {
-    let (start_line, start_col) = sources.line_column(l.file, l.span.start);
-    let (end_line, end_col) = sources.line_column(l.file, l.span.end.max(l.span.start));
+    let start = sources.place(l.file, l.span.start);
+    let end = sources.place(l.file, l.span.end.max(l.span.start));
+    let (start_line, start_col, end_line, end_col) =
+        (start.line, start.column, end.line, end.column);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": sources.name(l.file) },
+            "artifactLocation": { "uri": start.file },
             "region": { "startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col },
         }
     })

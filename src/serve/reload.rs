@@ -71,9 +71,9 @@ async fn reload(app: &App, path: &std::path::Path, why: &str) {
 /// rules did not name before is seen when the rule file changes.
 fn stamps(rules: &Rules) -> Vec<Stamp> {
     rules
-        .files
+        .paths
         .iter()
-        .map(|(name, _)| {
+        .map(|name| {
             let meta = std::fs::metadata(name).ok()?;
             Some((meta.modified().ok()?, meta.len()))
         })

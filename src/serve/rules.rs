@@ -22,6 +22,8 @@ pub struct Rules {
     pub files: Vec<(String, String)>,
     /// The SHA-256 of all of them together: one value per version of the rules.
     pub sha256: String,
+    /// The files on disk they were read from, which `--watch` looks at.
+    pub paths: Vec<String>,
 }
 
 impl Rules {
@@ -43,7 +45,14 @@ impl Rules {
                 (name.to_string(), hex(&Sha256::digest(text.as_bytes())))
             })
             .collect();
+        let paths = loaded
+            .sources
+            .paths()
+            .into_iter()
+            .map(String::from)
+            .collect();
         Some(Rules {
+            paths,
             program: loaded.program,
             sources: loaded.sources,
             dag,

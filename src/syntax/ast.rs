@@ -21,7 +21,7 @@ pub struct File {
     pub tiers: Vec<TierDecl>,
     pub lists: Vec<ListDecl>,
     pub tables: Vec<TableDecl>,
-    pub reps: Vec<Spanned<String>>,
+    pub reps: Vec<DataFile>,
     pub queues: Vec<QueueDecl>,
     pub rules: Vec<RuleDecl>,
     pub defaults: Vec<DefaultDecl>,
@@ -86,16 +86,34 @@ pub struct ListDecl {
     pub span: Span,
 }
 
+/// A data file named in the rules, with the sheet to read if it is a workbook.
+#[derive(Clone, Debug)]
+pub struct DataFile {
+    pub path: Spanned<String>,
+    pub sheet: Option<Spanned<String>>,
+}
+
+impl DataFile {
+    /// From the file name to the end of `sheet "NAME"`, if any.
+    pub fn span(&self) -> Span {
+        let end = self
+            .sheet
+            .as_ref()
+            .map_or(self.path.span.end, |s| s.span.end);
+        self.path.span.start..end
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum ListSource {
-    File(Spanned<String>),
+    File(DataFile),
     Inline(Vec<Literal>),
 }
 
 #[derive(Clone, Debug)]
 pub struct TableDecl {
     pub name: Ident,
-    pub file: Spanned<String>,
+    pub file: DataFile,
     pub kind: TableKind,
     pub span: Span,
 }

@@ -138,15 +138,15 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
         .chain(file.tables.iter().map(|t| t.name.node.len()))
         .max()
         .unwrap_or(0);
-    let data_file = file
+    let file_width = file
         .tables
         .iter()
-        .map(|t| t.file.span.len())
+        .map(|t| data_source(source, &t.file).len())
         .max()
         .unwrap_or(0);
     for l in &file.lists {
         let src = match &l.source {
-            ListSource::File(f) => text(&f.span),
+            ListSource::File(f) => data_source(source, f),
             ListSource::Inline(items) => format!(
                 "[{}]",
                 items
@@ -170,9 +170,9 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
             TableKind::Range(a, b) => format!("range {} {}", text(&a.span), text(&b.span)),
         };
         let line = format!(
-            "table {:<data_name$} {:<data_file$} {kind}\n",
+            "table {:<data_name$} {:<file_width$} {kind}\n",
             t.name.node,
-            text(&t.file.span)
+            data_source(source, &t.file)
         );
         out.push(Decl {
             start: t.span.start,
@@ -183,10 +183,10 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
     }
     for r in &file.reps {
         out.push(Decl {
-            start: r.span.start,
-            end: r.span.end,
+            start: r.path.span.start,
+            end: r.span().end,
             kind: DATA,
-            text: format!("reps  {}\n", text(&r.span)),
+            text: format!("reps  {}\n", data_source(source, r)),
         });
     }
     let queue_name = file
@@ -385,6 +385,15 @@ fn comments(source: &str) -> Vec<(usize, String)> {
         }
     }
     out
+}
+
+/// `"FILE"`, or `"FILE" sheet "NAME"` for a workbook's sheet.
+fn data_source(source: &str, f: &DataFile) -> String {
+    let text = |span: &Span| source.get(span.clone()).unwrap_or("").to_string();
+    match &f.sheet {
+        Some(sheet) => format!("{} sheet {}", text(&f.path.span), text(&sheet.span)),
+        None => text(&f.path.span),
+    }
 }
 
 #[cfg(test)]

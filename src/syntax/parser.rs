@@ -37,7 +37,7 @@ pub fn parse(source: &str, file: FileId) -> Result<File, Box<Diagnostic>> {
             Rule::tier_decl => ast.tiers.push(tier_decl(pair)),
             Rule::list_decl => ast.lists.push(list_decl(pair)),
             Rule::table_decl => ast.tables.push(table_decl(pair)),
-            Rule::reps_decl => ast.reps.push(string(parts(pair).remove(0))),
+            Rule::reps_decl => ast.reps.push(data_file(parts(pair).remove(0))),
             Rule::queue_decl => ast.queues.push(queue_decl(pair)),
             Rule::rule_decl => ast.rules.push(rule_decl(pair)),
             Rule::default_decl => ast.defaults.push(default_decl(pair)),
@@ -319,7 +319,7 @@ fn list_decl(pair: Pair<Rule>) -> ListDecl {
     let name = ident(it.next().expect("name"));
     let src = it.next().expect("source");
     let source = match src.as_rule() {
-        Rule::string => ListSource::File(string(src)),
+        Rule::data_file => ListSource::File(data_file(src)),
         _ => ListSource::Inline(src.into_inner().map(literal).collect()),
     };
     ListDecl {
@@ -333,7 +333,7 @@ fn table_decl(pair: Pair<Rule>) -> TableDecl {
     let sp = span(&pair);
     let mut it = parts(pair).into_iter();
     let name = ident(it.next().expect("name"));
-    let file = string(it.next().expect("file"));
+    let file = data_file(it.next().expect("file"));
     let kind_pair = it.next().expect("kind");
     let kind = match kind_pair.as_rule() {
         Rule::table_key => TableKind::Key(column_name(parts(kind_pair).remove(0))),
@@ -350,6 +350,13 @@ fn table_decl(pair: Pair<Rule>) -> TableDecl {
         kind,
         span: sp,
     }
+}
+
+fn data_file(pair: Pair<Rule>) -> DataFile {
+    let mut it = parts(pair).into_iter();
+    let path = string(it.next().expect("path"));
+    let sheet = it.next().map(|s| string(parts(s).remove(0)));
+    DataFile { path, sheet }
 }
 
 fn queue_decl(pair: Pair<Rule>) -> QueueDecl {
@@ -674,6 +681,8 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         }
         Rule::table_key | Rule::table_range => "`key COLUMN` or `range FROM TO`",
         Rule::column_name => "a column name",
+        Rule::data_file => "a quoted file name",
+        Rule::sheet => "`sheet \"NAME\"`",
         Rule::is_missing | Rule::is_present | Rule::is_not | Rule::is => "`is`",
         Rule::not_in | Rule::in_set => "`in`",
         Rule::starts_with => "`starts with`",
