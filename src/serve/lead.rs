@@ -2,6 +2,8 @@
 //! matched to the fields' columns as `route run` matches a header (exactly,
 //! else ignoring case); strings are cells, numbers are read as their text,
 //! `null` is an empty cell, and a column the object leaves out is missing.
+//! Keys no field reads are passed over, unless one looks like a typo of a
+//! column the object leaves out.
 
 use super::error::ApiError;
 use crate::ir::Program;
@@ -33,10 +35,22 @@ pub fn cells(program: &Program, body: &[u8]) -> Result<Vec<Option<String>>, ApiE
         }
         cells.push(found.map(|i| cell(keys[i], &object[keys[i]])).transpose()?);
     }
-    match keys.iter().zip(&used).find(|(_, used)| !**used) {
-        Some((key, _)) => Err(unused_key(program, key)),
-        None => Ok(cells),
+    // A column no field reads is passed over, as in a CSV file (a web form
+    // sends all its fields); one that looks like a typo of a column the
+    // lead lacks is refused, since it would otherwise read as missing.
+    let lacking: Vec<&str> = program
+        .fields
+        .iter()
+        .zip(&cells)
+        .filter(|(_, cell)| cell.is_none())
+        .map(|(f, _)| f.column.as_str())
+        .collect();
+    for (key, _) in keys.iter().zip(&used).filter(|(_, used)| !**used) {
+        if let Some(refused) = unused_key(program, key, &lacking) {
+            return Err(refused);
+        }
     }
+    Ok(cells)
 }
 
 /// The index of the key that holds a field's column: the exact name, else
@@ -63,25 +77,22 @@ fn twice(first: &str, second: &str, column: &str) -> ApiError {
     )
 }
 
-/// Why a key no field reads is refused: it repeats a column another key
-/// names exactly, or it names no column of the rules (the closest suggested).
-fn unused_key(program: &Program, key: &str) -> ApiError {
+/// Why a key no field reads is refused, if it is: it repeats a column
+/// another key names exactly, or it is close to a column the lead lacks.
+fn unused_key(program: &Program, key: &str, lacking: &[&str]) -> Option<ApiError> {
     let columns: Vec<&str> = program.fields.iter().map(|f| f.column.as_str()).collect();
     if let Some(column) = columns.iter().find(|c| c.eq_ignore_ascii_case(key)) {
-        return twice(column, key, column);
+        return Some(twice(column, key, column));
     }
-    let help = match crate::check::closest(key, columns.iter().copied()) {
-        Some(c) => format!(
-            "did you mean \"{c}\"? The rules read the columns: {}",
+    let typo = crate::check::closest(key, lacking.iter().copied())?;
+    Some(ApiError::bad_request(
+        "unknown-column",
+        format!("the rules read no column \"{key}\", and the lead has no \"{typo}\""),
+        format!(
+            "did you mean \"{typo}\"? The rules read the columns: {}",
             columns.join(", ")
         ),
-        None => format!("the rules read the columns: {}", columns.join(", ")),
-    };
-    ApiError::bad_request(
-        "unknown-column",
-        format!("the rules read no column \"{key}\""),
-        help,
-    )
+    ))
 }
 
 /// A JSON value as the text of a cell.

@@ -40,9 +40,9 @@ pub fn document(program: &Program) -> Json {
         "components": { "schemas": {
             "Lead": {
                 "type": "object",
-                "description": "The lead's CSV columns. Strings are cells as in a CSV file; numbers are read as their text; null or a left-out column is a missing value. Column names match exactly, else ignoring case.",
+                "description": "The lead's CSV columns. Strings are cells as in a CSV file; numbers are read as their text; null or a left-out column is a missing value. Column names match exactly, else ignoring case. Other columns are passed over, unless one is close to a column left out (a typo: unknown-column).",
                 "properties": columns,
-                "additionalProperties": false,
+                "additionalProperties": { "type": ["string", "number", "null"] },
             },
             "Routed": {
                 "type": "object",
