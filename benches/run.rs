@@ -444,6 +444,7 @@ fn route_once(
             encoding: Encoding::Utf8,
             jobs,
             excel_safe: false,
+            samples: false,
         },
         io::sink(),
         &mut rejects,

@@ -20,6 +20,8 @@ pub struct CheckOptions {
     /// `--leads FILE.csv`: size findings by these leads.
     pub leads: Option<PathBuf>,
     pub encoding: Encoding,
+    /// `--report FILE.html`: also write the findings as one HTML page.
+    pub report: Option<PathBuf>,
 }
 
 /// `route check FILE...`: findings to `out`; problems running to `err`.
@@ -29,6 +31,13 @@ pub fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let report = match options.report.as_deref().map(crate::report::open) {
+        Some(Err(e)) => {
+            let _ = writeln!(err, "{e}");
+            return CANNOT_RUN;
+        }
+        opened => opened.and_then(Result::ok),
+    };
     let mut diagnostics = Vec::new();
     let mut sources = Sources::default();
     let mut unreadable = false;
@@ -53,6 +62,14 @@ pub fn check(
     let _ = out.write_all(
         diagnostics::render(options.format, &diagnostics, &sources, options.color).as_bytes(),
     );
+    if let Some(file) = report {
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let page = crate::report::check::page(&diagnostics, &sources, &names);
+        if let Err(e) = crate::report::finish(file, &page) {
+            let _ = writeln!(err, "{e}");
+            return CANNOT_RUN;
+        }
+    }
     let failing = |d: &Diagnostic| d.is_error() || options.deny_warnings;
     if unreadable {
         CANNOT_RUN
@@ -110,6 +127,8 @@ pub struct RunOptions {
     /// Show a progress bar when stderr is a terminal (`--no-progress` turns it off).
     pub progress: bool,
     pub color: bool,
+    /// `--report FILE.html`: also write the run as one HTML page.
+    pub report: Option<PathBuf>,
 }
 
 /// `route run RULES INPUT`: the summary goes to `err`.
@@ -138,6 +157,13 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             path
         }
     };
+    let report = match options.report.as_deref().map(crate::report::open) {
+        Some(Err(e)) => {
+            let _ = writeln!(err, "{e}");
+            return CANNOT_RUN;
+        }
+        opened => opened.and_then(Result::ok),
+    };
     let mut rejects = Rejects::new(rejects_path);
     let distributor = Distributor::new(&loaded.program, &day, options.reroute);
     let mut state = match &options.state {
@@ -165,6 +191,23 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         },
     };
     let routed = route_to_output(&loaded, &dag, options, &mut rejects, sharing);
+    // Drawn before the state commits: the owners' counts today come from it.
+    let page = match (&routed, &report) {
+        (Ok((summary, _)), Some(_)) => {
+            let store: &mut dyn crate::distribute::Store = match state.as_mut() {
+                Some(s) => s,
+                None => &mut memory,
+            };
+            Some(run_page(
+                options,
+                &loaded.program,
+                summary,
+                &distributor,
+                store,
+            ))
+        }
+        _ => None,
+    };
     // Order matters for crash safety: the output is durable in its temporary
     // file before the state commits, and renamed into place after; a crash
     // in between leaves the state saying what a rerun will write again.
@@ -193,6 +236,12 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
     });
     match finished {
         Ok(summary) => {
+            if let (Some(file), Some(page)) = (report, page) {
+                if let Err(e) = crate::report::finish(file, &page) {
+                    let _ = writeln!(err, "{e}");
+                    return CANNOT_RUN;
+                }
+            }
             let _ = err.write_all(summary.render(Some(rejects.path())).as_bytes());
             if options.coverage {
                 let _ = err.write_all(summary.coverage().as_bytes());
@@ -259,6 +308,25 @@ impl<R: std::io::Read> Drop for Progress<R> {
     }
 }
 
+/// The `--report` page of a finished run.
+fn run_page(
+    options: &RunOptions,
+    program: &crate::ir::Program,
+    summary: &crate::run::Summary,
+    distributor: &Distributor,
+    store: &mut dyn crate::distribute::Store,
+) -> String {
+    use crate::report::run::{owner_loads, page, RunReport};
+    page(&RunReport {
+        program,
+        summary,
+        owners: owner_loads(program, summary, distributor, store),
+        rules_file: options.rules.display().to_string(),
+        input_file: options.input.display().to_string(),
+        now: options.now.clone(),
+    })
+}
+
 /// Routes the input; the output file (if any) is returned unfinished.
 fn route_to_output(
     loaded: &LoadedProgram,
@@ -281,6 +349,7 @@ fn route_to_output(
         encoding: options.encoding,
         jobs: options.jobs,
         excel_safe: options.excel_safe,
+        samples: options.report.is_some(),
     };
     match &options.output {
         None => {

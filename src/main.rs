@@ -36,6 +36,10 @@ enum Command {
         /// The leads file's encoding: utf-8, windows-1252 or latin1.
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+        /// Also write the findings as one self-contained HTML page, with
+        /// their source lines and example leads.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Route every lead of a CSV file.
     Run {
@@ -79,6 +83,10 @@ enum Command {
         /// No progress bar (shown on stderr only when it is a terminal).
         #[arg(long)]
         no_progress: bool,
+        /// Also write the run as one self-contained HTML page: queues,
+        /// owners and caps, rules, unmatched and rejected leads.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Look at or clear a --state file.
     State {
@@ -278,6 +286,7 @@ fn main() -> ExitCode {
             deny,
             leads,
             encoding,
+            report,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -295,6 +304,7 @@ fn main() -> ExitCode {
                 color,
                 leads,
                 encoding,
+                report,
             };
             commands::check(&files, &options, &mut out, &mut err)
         }
@@ -312,6 +322,7 @@ fn main() -> ExitCode {
             jobs,
             excel_safe,
             no_progress,
+            report,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -332,6 +343,7 @@ fn main() -> ExitCode {
                 excel_safe,
                 progress: !no_progress,
                 color,
+                report,
             };
             commands::run(&options, &mut err)
         }

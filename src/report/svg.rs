@@ -1,0 +1,136 @@
+//! Charts as inline SVG, drawn here so a page needs no script and loads
+//! nothing. Colours are the Okabe–Ito palette, which readers with any
+//! common colour-vision deficiency can tell apart; every chart also has
+//! its numbers written on it and a table beside it.
+
+use super::page::escape;
+use std::fmt::Write;
+
+pub const BLUE: &str = "#0072B2";
+pub const ORANGE: &str = "#E69F00";
+pub const GREEN: &str = "#009E73";
+pub const VERMILLION: &str = "#D55E00";
+pub const PURPLE: &str = "#CC79A7";
+
+/// Bars past which a chart stops; the table beside it has every row.
+pub const MOST_BARS: usize = 40;
+
+const WIDTH: usize = 720;
+const LABEL_WIDTH: usize = 230;
+const VALUE_WIDTH: usize = 90;
+const ROW: usize = 22;
+
+/// One bar; `limit` draws a marker (an owner's daily cap).
+pub struct Bar {
+    pub label: String,
+    pub value: u64,
+    pub colour: &'static str,
+    pub limit: Option<u64>,
+}
+
+/// A label cut to fit its column (the full text is in the table and in
+/// the element's tooltip).
+fn fit(label: &str, chars: usize) -> String {
+    if label.chars().count() <= chars {
+        return label.to_string();
+    }
+    let cut: String = label.chars().take(chars.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+fn open_svg(width: usize, height: usize, caption: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
+         width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{c}\"><title>{c}</title>\n",
+        c = escape(caption)
+    )
+}
+
+/// Horizontal bars with their values, largest scale shared by every bar
+/// and marker.
+pub fn bars(caption: &str, bars: &[Bar]) -> String {
+    let shown = &bars[..bars.len().min(MOST_BARS)];
+    let height = ROW * shown.len().max(1) + 8;
+    let mut out = open_svg(WIDTH, height, caption);
+    let largest = (shown.iter())
+        .flat_map(|b| std::iter::once(b.value).chain(b.limit))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let room = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) as f64;
+    let scale = |n: u64| room * n as f64 / largest as f64;
+    for (i, bar) in shown.iter().enumerate() {
+        let y = 4 + i * ROW;
+        let label = escape(&bar.label);
+        let _ = write!(
+            out,
+            "<g><title>{label}: {value}</title>\
+             <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"13\">{short}</text>\
+             <rect x=\"{LABEL_WIDTH}\" y=\"{ry}\" width=\"{w:.1}\" height=\"15\" fill=\"{colour}\"/>\
+             <text x=\"{vx:.1}\" y=\"{ty}\" font-size=\"13\">{value}</text>",
+            value = bar.value,
+            lx = LABEL_WIDTH - 8,
+            ty = y + 13,
+            short = escape(&fit(&bar.label, 30)),
+            ry = y + 2,
+            // Any lead at all shows as a sliver.
+            w = if bar.value > 0 {
+                scale(bar.value).max(1.5)
+            } else {
+                0.0
+            },
+            colour = bar.colour,
+            vx = LABEL_WIDTH as f64 + scale(bar.value) + 6.0,
+        );
+        if let Some(limit) = bar.limit {
+            let x = LABEL_WIDTH as f64 + scale(limit);
+            let _ = write!(
+                out,
+                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\" \
+                 stroke-width=\"2\" stroke-dasharray=\"3 2\"/>",
+                y,
+                y + ROW - 2
+            );
+        }
+        out.push_str("</g>\n");
+    }
+    out.push_str("</svg>\n");
+    if bars.len() > shown.len() {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The chart shows the first {} of {}; the table has them all.</p>",
+            shown.len(),
+            bars.len()
+        );
+    }
+    out
+}
+
+/// One bar split into parts of a whole, with a legend that gives each
+/// part's count.
+pub fn share_strip(caption: &str, parts: &[(String, u64, &'static str)]) -> String {
+    let total: u64 = parts.iter().map(|p| p.1).sum();
+    let mut out = open_svg(WIDTH, 34, caption);
+    let mut x = 0.0;
+    for (label, n, colour) in parts.iter().filter(|p| p.1 > 0) {
+        let w = WIDTH as f64 * *n as f64 / total.max(1) as f64;
+        let _ = writeln!(
+            out,
+            "<rect x=\"{x:.1}\" y=\"2\" width=\"{w:.1}\" height=\"30\" fill=\"{colour}\" \
+             stroke=\"#fff\"><title>{}: {n}</title></rect>",
+            escape(label)
+        );
+        x += w;
+    }
+    out.push_str("</svg>\n<div class=\"legend\">");
+    for (label, n, colour) in parts {
+        let _ = write!(
+            out,
+            "<span><span class=\"swatch\" style=\"background:{colour}\"></span>{}: {n} ({:.1}%)</span>",
+            escape(label),
+            super::page::percent(*n, total)
+        );
+    }
+    out.push_str("</div>\n");
+    out
+}
