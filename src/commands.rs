@@ -31,12 +31,8 @@ pub fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let report = match options.report.as_deref().map(crate::report::open) {
-        Some(Err(e)) => {
-            let _ = writeln!(err, "{e}");
-            return CANNOT_RUN;
-        }
-        opened => opened.and_then(Result::ok),
+    let Ok(report) = open_report(options.report.as_deref(), err) else {
+        return CANNOT_RUN;
     };
     let mut diagnostics = Vec::new();
     let mut sources = Sources::default();
@@ -62,13 +58,10 @@ pub fn check(
     let _ = out.write_all(
         diagnostics::render(options.format, &diagnostics, &sources, options.color).as_bytes(),
     );
-    if let Some(file) = report {
-        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-        let page = crate::report::check::page(&diagnostics, &sources, &names);
-        if let Err(e) = crate::report::finish(file, &page) {
-            let _ = writeln!(err, "{e}");
-            return CANNOT_RUN;
-        }
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let page = || crate::report::check::page(&diagnostics, &sources, &names);
+    if !finish_report(report, page, err) {
+        return CANNOT_RUN;
     }
     let failing = |d: &Diagnostic| d.is_error() || options.deny_warnings;
     if unreadable {
@@ -157,12 +150,8 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             path
         }
     };
-    let report = match options.report.as_deref().map(crate::report::open) {
-        Some(Err(e)) => {
-            let _ = writeln!(err, "{e}");
-            return CANNOT_RUN;
-        }
-        opened => opened.and_then(Result::ok),
+    let Ok(report) = open_report(options.report.as_deref(), err) else {
+        return CANNOT_RUN;
     };
     let mut rejects = Rejects::new(rejects_path);
     let distributor = Distributor::new(&loaded.program, &day, options.reroute);
@@ -236,11 +225,8 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
     });
     match finished {
         Ok(summary) => {
-            if let (Some(file), Some(page)) = (report, page) {
-                if let Err(e) = crate::report::finish(file, &page) {
-                    let _ = writeln!(err, "{e}");
-                    return CANNOT_RUN;
-                }
+            if !finish_report(report, || page.unwrap_or_default(), err) {
+                return CANNOT_RUN;
             }
             let _ = err.write_all(summary.render(Some(rejects.path())).as_bytes());
             if options.coverage {
@@ -419,6 +405,36 @@ fn load_for_use(path: &Path, err: &mut dyn Write, color: bool) -> Option<LoadedP
     }
 }
 
+/// `--report FILE.html`: claims the page's path before any work, so a path
+/// that cannot be written fails first; `Err` when it was reported.
+fn open_report(path: Option<&Path>, err: &mut dyn Write) -> Result<Option<OutputFile>, ()> {
+    match path.map(crate::report::open) {
+        None => Ok(None),
+        Some(Ok(file)) => Ok(Some(file)),
+        Some(Err(e)) => {
+            let _ = writeln!(err, "{e}");
+            Err(())
+        }
+    }
+}
+
+/// Draws and writes a claimed `--report` page; false when it could not be
+/// written (reported).
+fn finish_report(
+    file: Option<OutputFile>,
+    page: impl FnOnce() -> String,
+    err: &mut dyn Write,
+) -> bool {
+    let Some(file) = file else { return true };
+    match crate::report::finish(file, &page()) {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
+            false
+        }
+    }
+}
+
 fn report_run_error(e: &RunError, err: &mut dyn Write) {
     let _ = writeln!(err, "error: {}", e.message);
     if let Some(help) = &e.help {
@@ -463,6 +479,8 @@ pub struct DiffOptions {
     pub encoding: Encoding,
     pub format: DiffFormat,
     pub color: bool,
+    /// `--report FILE.html`: also write the diff as one HTML page.
+    pub report: Option<PathBuf>,
 }
 
 /// `route diff OLD NEW INPUT`: exit 0 when no lead moves, 1 when some do.
@@ -474,6 +492,7 @@ pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
         encoding,
         format,
         color,
+        report,
     } = options;
     let (Some(old_rules), Some(new_rules)) = (
         load_for_use(old, err, *color),
@@ -492,6 +511,9 @@ pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
             }
         }
     };
+    let Ok(report) = open_report(report.as_deref(), err) else {
+        return CANNOT_RUN;
+    };
     let diff = match crate::diff::diff(&old_rules.program, &new_rules.program, reader, *encoding) {
         Ok(diff) => diff,
         Err(e) => {
@@ -505,6 +527,15 @@ pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
         DiffFormat::Csv => diff.to_csv(),
     };
     let _ = out.write_all(text.as_bytes());
+    let names = [old, new, input].map(|p| p.display().to_string());
+    let files = crate::report::diff::DiffFiles {
+        old: &names[0],
+        new: &names[1],
+        input: &names[2],
+    };
+    if !finish_report(report, || crate::report::diff::page(&diff, &files), err) {
+        return CANNOT_RUN;
+    }
     if diff.moved == 0 {
         OK
     } else {

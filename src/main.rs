@@ -173,6 +173,10 @@ enum Command {
         /// The lead file's encoding: utf-8, windows-1252 or latin1.
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+        /// Also write the diff as one self-contained HTML page: a heat map
+        /// of the moves, their rules and sample leads.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Write realistic, messy sample leads (deterministic by seed).
     Generate {
@@ -441,6 +445,7 @@ fn main() -> ExitCode {
             input,
             format,
             encoding,
+            report,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -457,6 +462,7 @@ fn main() -> ExitCode {
                 encoding,
                 format,
                 color,
+                report,
             };
             commands::diff(&options, &mut out, &mut err)
         }

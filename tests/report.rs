@@ -55,7 +55,15 @@ fn assert_inert(html: &str) {
         1,
         "only the JSON block is a script element"
     );
-    for raw in ["<b>", "<i>", "<img", "<bo>", "<accounts>", "<evil>"] {
+    for raw in [
+        "<b>",
+        "<i>",
+        "<img",
+        "<bo>",
+        "<accounts>",
+        "<evil>",
+        "<big>",
+    ] {
         assert!(!html.contains(raw), "{raw} is not escaped");
     }
     assert!(html.contains("default-src 'none'"));
@@ -205,4 +213,30 @@ fn the_check_page_shows_each_finding_with_its_lines_and_lead() {
     assert!(html.contains("<mark>rule &quot;US again &amp; again&quot;</mark>"));
     assert!(html.contains("<td>Country</td><td>GB</td>"));
     assert!(text(&out.stdout).contains("unreachable-rule"));
+}
+
+const NEXT: &str = "tests/fixtures/report/rules-next.route";
+
+fn diff_report(dir: &Path) -> (Output, String) {
+    report(dir, "diff.html", &["diff", RULES, NEXT, LEADS])
+}
+
+#[test]
+fn the_diff_page_is_stable_for_a_fixed_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, html) = diff_report(dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    insta::assert_snapshot!("diff_page", html);
+}
+
+#[test]
+fn the_diff_page_holds_the_json_diff_and_escapes_its_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = diff_report(dir.path());
+    assert_inert(&html);
+    let json = route(&["diff", RULES, NEXT, LEADS, "--format", "json"]);
+    let expected: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(figures(&html)["diff"], expected);
+    assert!(html.contains("&quot;US sales&quot; → default: 2"));
+    assert!(html.contains("<td>sales</td><td>rest</td><td class=\"n\">2</td>"));
 }

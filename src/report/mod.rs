@@ -9,6 +9,7 @@
 //! (`<script type="application/json" id="route-data">`).
 
 pub mod check;
+pub mod diff;
 pub mod page;
 pub mod run;
 mod svg;

@@ -14,6 +14,8 @@ pub const PURPLE: &str = "#CC79A7";
 
 /// Bars past which a chart stops; the table beside it has every row.
 pub const MOST_BARS: usize = 40;
+/// Rows and columns past which a heat map stops.
+pub const MOST_CELLS: usize = 24;
 
 const WIDTH: usize = 720;
 const LABEL_WIDTH: usize = 230;
@@ -133,4 +135,81 @@ pub fn share_strip(caption: &str, parts: &[(String, u64, &'static str)]) -> Stri
     }
     out.push_str("</div>\n");
     out
+}
+
+/// Counts by row and column as shaded cells (darker: more), each with its
+/// number; cells on the diagonal (same row and column name) are outlined.
+pub fn heat_map(caption: &str, rows: &[String], columns: &[String], counts: &[Vec<u64>]) -> String {
+    const CELL_W: usize = 70;
+    const CELL_H: usize = 30;
+    const HEAD: usize = 110;
+    let rows = &rows[..rows.len().min(MOST_CELLS)];
+    let columns = &columns[..columns.len().min(MOST_CELLS)];
+    // Room on the right for the last column's slanted label.
+    let width = LABEL_WIDTH + CELL_W * columns.len().max(1) + 80;
+    let height = HEAD + CELL_H * rows.len().max(1) + 6;
+    let largest = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let mut out = open_svg(width, height, caption);
+    for (j, column) in columns.iter().enumerate() {
+        let x = LABEL_WIDTH + j * CELL_W + CELL_W / 2;
+        let _ = writeln!(
+            out,
+            "<text transform=\"translate({x},{y}) rotate(-40)\" font-size=\"12\"><title>{}</title>{}</text>",
+            escape(column),
+            escape(&fit(column, 16)),
+            y = HEAD - 6
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let y = HEAD + i * CELL_H;
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\"><title>{}</title>{}</text>",
+            LABEL_WIDTH - 8,
+            y + 19,
+            escape(row),
+            escape(&fit(row, 28))
+        );
+        for (j, column) in columns.iter().enumerate() {
+            let n = counts.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+            heat_cell(
+                &mut out,
+                (LABEL_WIDTH + j * CELL_W, y),
+                n,
+                largest,
+                row == column,
+            );
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// One cell: blue whose strength grows with the square root of the count
+/// (so small moves still show), white text on the dark ones.
+fn heat_cell(out: &mut String, (x, y): (usize, usize), n: u64, largest: u64, diagonal: bool) {
+    let strength = if n == 0 {
+        0.0
+    } else {
+        0.12 + 0.88 * (n as f64 / largest as f64).sqrt()
+    };
+    let stroke = if diagonal {
+        "stroke=\"#000\" stroke-dasharray=\"4 2\""
+    } else {
+        "stroke=\"#fff\""
+    };
+    let _ = write!(
+        out,
+        "<rect x=\"{x}\" y=\"{y}\" width=\"70\" height=\"30\" fill=\"{BLUE}\" fill-opacity=\"{strength:.2}\" {stroke}/>"
+    );
+    if n > 0 {
+        let ink = if strength > 0.55 { "#fff" } else { "#000" };
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"13\" fill=\"{ink}\">{n}</text>",
+            x + 35,
+            y + 20
+        );
+    }
+    out.push('\n');
 }
