@@ -237,14 +237,13 @@ fn owners(loads: &[OwnerLoad]) -> String {
             ]
         })
         .collect();
-    let mut out = pair(
-        &svg::bars("Each owner's leads today against their daily cap", &bars),
-        &table(
-            "owner-table",
-            &["owner", "leads this run", "today", "daily cap", "of cap"],
-            &rows,
-        ),
-    );
+    // Chart above table: the table is too wide to stand beside it.
+    let mut out = svg::bars("Each owner's leads today against their daily cap", &bars);
+    out.push_str(&table(
+        "owner-table",
+        &["owner", "leads this run", "today", "daily cap", "of cap"],
+        &rows,
+    ));
     out.push_str("<p class=\"note\">Bars: leads today (with <code>--state</code>, earlier runs of the day count too); dashed line: the daily cap; vermillion: at the cap.</p>\n");
     out
 }
