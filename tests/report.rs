@@ -240,3 +240,43 @@ fn the_diff_page_holds_the_json_diff_and_escapes_its_names() {
     assert!(html.contains("&quot;US sales&quot; → default: 2"));
     assert!(html.contains("<td>sales</td><td>rest</td><td class=\"n\">2</td>"));
 }
+
+/// Examples are kept per batch and merged in input order, so threads
+/// change nothing on the page (5,000 leads make several batches).
+#[test]
+fn the_run_page_is_the_same_for_any_number_of_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let leads = dir.path().join("leads.csv");
+    let leads = leads.to_str().unwrap();
+    let generated = route(&["generate", "--rows", "5000", "--seed", "7", "-o", leads]);
+    assert!(generated.status.success());
+    let routed = dir.path().join("routed.csv");
+    let routed = routed.to_str().unwrap();
+    let page = |jobs: &str| {
+        let args = [
+            "run",
+            "rules/acme.route",
+            leads,
+            "-o",
+            routed,
+            "--jobs",
+            jobs,
+        ];
+        report(dir.path(), &format!("run-{jobs}.html"), &args).1
+    };
+    let one = page("1");
+    assert!(one.contains("id=\"unreadable-table\""));
+    assert_eq!(one, page("2"));
+    assert_eq!(figures(&one)["never_hit"], serde_json::json!([]));
+}
+
+#[test]
+fn the_run_figures_name_the_rules_never_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = run_report(dir.path());
+    assert_eq!(
+        figures(&html)["never_hit"],
+        serde_json::json!(["Never & never"])
+    );
+    assert!(html.contains("<ul id=\"never-hit\"><li>Never &amp; never</li></ul>"));
+}

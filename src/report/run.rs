@@ -192,9 +192,8 @@ fn rules(s: &Summary) -> String {
         s.routed,
         svg::GREEN,
     );
-    let never: Vec<String> = (rows[..rows.len() - 1].iter())
-        .filter(|(_, n)| *n == 0)
-        .map(|(name, _)| format!("<li>{}</li>", escape(name)))
+    let never: Vec<String> = (never_hit(s).iter())
+        .map(|name| format!("<li>{}</li>", escape(name)))
         .collect();
     if never.is_empty() {
         out.push_str("<p>Every rule took at least one lead.</p>\n");
@@ -206,6 +205,16 @@ fn rules(s: &Summary) -> String {
         ));
     }
     out
+}
+
+/// The rules (not the default) that took no lead.
+fn never_hit(s: &Summary) -> Vec<&String> {
+    let rules = s.per_rule.len() - 1;
+    (s.rule_names()[..rules].iter())
+        .zip(&s.per_rule)
+        .filter(|(_, n)| **n == 0)
+        .map(|(name, _)| name)
+        .collect()
 }
 
 fn owners(loads: &[OwnerLoad]) -> String {
@@ -344,6 +353,7 @@ fn figures(report: &RunReport, samples: &Samples) -> Value {
         "by_queue": named(s.per_queue.iter().map(|(q, n)| (q, *n)).collect()),
         "by_rule": named(rules),
         "by_owner": named(s.per_owner.iter().map(|(o, n)| (o, *n)).collect()),
+        "never_hit": never_hit(s),
         "owners": report.owners.iter().map(|o| json!({
             "owner": o.owner, "leads": o.leads, "today": o.today, "cap": o.cap,
         })).collect::<Vec<_>>(),

@@ -213,3 +213,40 @@ fn heat_cell(out: &mut String, (x, y): (usize, usize), n: u64, largest: u64, dia
     }
     out.push('\n');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(label: &str, value: u64) -> Bar {
+        Bar {
+            label: label.into(),
+            value,
+            colour: BLUE,
+            limit: None,
+        }
+    }
+
+    #[test]
+    fn long_bar_charts_stop_and_say_so() {
+        let many: Vec<Bar> = (0..50).map(|i| bar(&format!("q{i}"), i)).collect();
+        let chart = bars("many", &many);
+        assert_eq!(chart.matches("<rect").count(), MOST_BARS);
+        assert!(chart.contains("the first 40 of 50"));
+    }
+
+    #[test]
+    fn labels_are_escaped_and_cut() {
+        let chart = bars("<c>", &[bar(&format!("<script>{}", "x".repeat(40)), 1)]);
+        assert!(!chart.contains("<script>") && !chart.contains("<c>"));
+        assert!(chart.contains("&lt;script&gt;xxxxxxxxxxxxxxxxxxxxx…"));
+    }
+
+    #[test]
+    fn heat_maps_stop_at_their_largest_size() {
+        let names: Vec<String> = (0..30).map(|i| format!("q{i}")).collect();
+        let counts = vec![vec![1; 30]; 30];
+        let map = heat_map("big", &names, &names, &counts);
+        assert_eq!(map.matches("<rect").count(), MOST_CELLS * MOST_CELLS);
+    }
+}
