@@ -207,6 +207,14 @@ fn rules(s: &Summary) -> String {
     out
 }
 
+fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// The rules (not the default) that took no lead.
 fn never_hit(s: &Summary) -> Vec<&String> {
     let rules = s.per_rule.len() - 1;
@@ -276,8 +284,9 @@ fn unmatched(s: &Summary, samples: &Samples) -> String {
         return "<p>Every lead matched a rule or the default.</p>\n".into();
     }
     let mut out = format!(
-        "<p><strong>{}</strong> leads matched no rule and no default: their route columns are empty.</p>\n",
-        s.unmatched
+        "<p><strong>{}</strong> {} no rule and no default: their route columns are empty.</p>\n",
+        s.unmatched,
+        plural(s.unmatched, "lead matched", "leads matched")
     );
     if !samples.unmatched.is_empty() {
         out.push_str("<h3>The first of them</h3>\n");
@@ -303,8 +312,9 @@ fn rejected(s: &Summary, samples: &Samples) -> String {
         })
         .collect();
     format!(
-        "<p><strong>{}</strong> rows could not be read; they are in the rejects file with their original bytes.</p>\n{}",
+        "<p><strong>{}</strong> {} not be read; the rejects file keeps each one byte for byte.</p>\n{}",
         s.rejected,
+        plural(s.rejected, "row could", "rows could"),
         table("reject-table", &["reason", "rows", "examples"], &rows)
     )
 }
