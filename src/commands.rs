@@ -20,6 +20,8 @@ pub struct CheckOptions {
     /// `--leads FILE.csv`: size findings by these leads.
     pub leads: Option<PathBuf>,
     pub encoding: Encoding,
+    /// `--report FILE.html`: also write the findings as one HTML page.
+    pub report: Option<PathBuf>,
 }
 
 /// `route check FILE...`: findings to `out`; problems running to `err`.
@@ -29,6 +31,9 @@ pub fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let Ok(report) = open_report(options.report.as_deref(), err) else {
+        return CANNOT_RUN;
+    };
     let mut diagnostics = Vec::new();
     let mut sources = Sources::default();
     let mut unreadable = false;
@@ -53,6 +58,11 @@ pub fn check(
     let _ = out.write_all(
         diagnostics::render(options.format, &diagnostics, &sources, options.color).as_bytes(),
     );
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let page = || crate::report::check::page(&diagnostics, &sources, &names);
+    if !finish_report(report, page, err) {
+        return CANNOT_RUN;
+    }
     let failing = |d: &Diagnostic| d.is_error() || options.deny_warnings;
     if unreadable {
         CANNOT_RUN
@@ -110,6 +120,8 @@ pub struct RunOptions {
     /// Show a progress bar when stderr is a terminal (`--no-progress` turns it off).
     pub progress: bool,
     pub color: bool,
+    /// `--report FILE.html`: also write the run as one HTML page.
+    pub report: Option<PathBuf>,
 }
 
 /// `route run RULES INPUT`: the summary goes to `err`.
@@ -134,6 +146,9 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             let _ = std::fs::remove_file(&path);
             path
         }
+    };
+    let Ok(report) = open_report(options.report.as_deref(), err) else {
+        return CANNOT_RUN;
     };
     let mut rejects = Rejects::new(rejects_path);
     let distributor = Distributor::new(&loaded.program, &day, options.reroute);
@@ -166,6 +181,23 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         },
     };
     let routed = route_to_output(&loaded, &dag, options, &mut rejects, sharing);
+    // Drawn before the state commits: the owners' counts today come from it.
+    let page = match (&routed, &report) {
+        (Ok((summary, _)), Some(_)) => {
+            let store: &mut dyn crate::distribute::Store = match state.as_mut() {
+                Some(s) => s,
+                None => &mut memory,
+            };
+            Some(run_page(
+                options,
+                &loaded.program,
+                summary,
+                &distributor,
+                store,
+            ))
+        }
+        _ => None,
+    };
     // Order matters for crash safety: the output is durable in its temporary
     // file before the state commits, and renamed into place after; a crash
     // in between leaves the state saying what a rerun will write again.
@@ -194,6 +226,9 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
     });
     match finished {
         Ok(summary) => {
+            if !finish_report(report, || page.unwrap_or_default(), err) {
+                return CANNOT_RUN;
+            }
             let _ = err.write_all(summary.render(Some(rejects.path())).as_bytes());
             if options.coverage {
                 let _ = err.write_all(summary.coverage().as_bytes());
@@ -271,6 +306,25 @@ impl<R: std::io::Read> Drop for Progress<R> {
     }
 }
 
+/// The `--report` page of a finished run.
+fn run_page(
+    options: &RunOptions,
+    program: &crate::ir::Program,
+    summary: &crate::run::Summary,
+    distributor: &Distributor,
+    store: &mut dyn crate::distribute::Store,
+) -> String {
+    use crate::report::run::{owner_loads, page, RunReport};
+    page(&RunReport {
+        program,
+        summary,
+        owners: owner_loads(program, summary, distributor, store),
+        rules_file: options.rules.display().to_string(),
+        input_file: options.input.display().to_string(),
+        now: options.now.clone(),
+    })
+}
+
 /// Routes the input; the output file (if any) is returned unfinished.
 fn route_to_output(
     loaded: &LoadedProgram,
@@ -293,6 +347,7 @@ fn route_to_output(
         encoding: options.encoding,
         jobs: options.jobs,
         excel_safe: options.excel_safe,
+        samples: options.report.is_some(),
     };
     match &options.output {
         None => {
@@ -362,6 +417,36 @@ pub(crate) fn load_for_use(path: &Path, err: &mut dyn Write, color: bool) -> Opt
     }
 }
 
+/// `--report FILE.html`: claims the page's path before any work, so a path
+/// that cannot be written fails first; `Err` when it was reported.
+fn open_report(path: Option<&Path>, err: &mut dyn Write) -> Result<Option<OutputFile>, ()> {
+    match path.map(crate::report::open) {
+        None => Ok(None),
+        Some(Ok(file)) => Ok(Some(file)),
+        Some(Err(e)) => {
+            let _ = writeln!(err, "{e}");
+            Err(())
+        }
+    }
+}
+
+/// Draws and writes a claimed `--report` page; false when it could not be
+/// written (reported).
+fn finish_report(
+    file: Option<OutputFile>,
+    page: impl FnOnce() -> String,
+    err: &mut dyn Write,
+) -> bool {
+    let Some(file) = file else { return true };
+    match crate::report::finish(file, &page()) {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = writeln!(err, "{e}");
+            false
+        }
+    }
+}
+
 fn report_run_error(e: &RunError, err: &mut dyn Write) {
     let _ = writeln!(err, "error: {}", e.message);
     if let Some(help) = &e.help {
@@ -406,6 +491,8 @@ pub struct DiffOptions {
     pub encoding: Encoding,
     pub format: DiffFormat,
     pub color: bool,
+    /// `--report FILE.html`: also write the diff as one HTML page.
+    pub report: Option<PathBuf>,
 }
 
 /// `route diff OLD NEW INPUT`: exit 0 when no lead moves, 1 when some do.
@@ -417,6 +504,7 @@ pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
         encoding,
         format,
         color,
+        report,
     } = options;
     let (Some(old_rules), Some(new_rules)) = (
         load_for_use(old, err, *color),
@@ -435,6 +523,9 @@ pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
             }
         }
     };
+    let Ok(report) = open_report(report.as_deref(), err) else {
+        return CANNOT_RUN;
+    };
     let diff = match crate::diff::diff(&old_rules.program, &new_rules.program, reader, *encoding) {
         Ok(diff) => diff,
         Err(e) => {
@@ -448,6 +539,15 @@ pub fn diff(options: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> 
         DiffFormat::Csv => diff.to_csv(),
     };
     let _ = out.write_all(text.as_bytes());
+    let names = [old, new, input].map(|p| p.display().to_string());
+    let files = crate::report::diff::DiffFiles {
+        old: &names[0],
+        new: &names[1],
+        input: &names[2],
+    };
+    if !finish_report(report, || crate::report::diff::page(&diff, &files), err) {
+        return CANNOT_RUN;
+    }
     if diff.moved == 0 {
         OK
     } else {

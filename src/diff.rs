@@ -19,7 +19,7 @@ use std::io::Read;
 const MATRIX_COLUMNS: usize = 10;
 
 /// A rule as the human report names it.
-fn rule_label(rule: &str) -> String {
+pub(crate) fn rule_label(rule: &str) -> String {
     match rule {
         "default" => "default".into(),
         "" => "no rule".into(),

@@ -18,6 +18,7 @@ pub mod eval;
 pub mod generate;
 pub mod ir;
 pub mod reader;
+pub mod report;
 pub mod run;
 pub mod serve;
 pub mod sql;

@@ -36,6 +36,10 @@ enum Command {
         /// The leads file's encoding: utf-8, windows-1252 or latin1.
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+        /// Also write the findings as one self-contained HTML page, with
+        /// their source lines and example leads.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Route every lead of a CSV file.
     Run {
@@ -79,6 +83,10 @@ enum Command {
         /// No progress bar (shown on stderr only when it is a terminal).
         #[arg(long)]
         no_progress: bool,
+        /// Also write the run as one self-contained HTML page: queues,
+        /// owners and caps, rules, unmatched and rejected leads.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Route leads over HTTP: POST /v1/route (see docs/serve.md).
     Serve {
@@ -195,6 +203,10 @@ enum Command {
         /// The lead file's encoding: utf-8, windows-1252 or latin1.
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+        /// Also write the diff as one self-contained HTML page: a heat map
+        /// of the moves, their rules and sample leads.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Write realistic, messy sample leads (deterministic by seed).
     Generate {
@@ -308,6 +320,7 @@ fn main() -> ExitCode {
             deny,
             leads,
             encoding,
+            report,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -325,6 +338,7 @@ fn main() -> ExitCode {
                 color,
                 leads,
                 encoding,
+                report,
             };
             commands::check(&files, &options, &mut out, &mut err)
         }
@@ -342,6 +356,7 @@ fn main() -> ExitCode {
             jobs,
             excel_safe,
             no_progress,
+            report,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -362,6 +377,7 @@ fn main() -> ExitCode {
                 excel_safe,
                 progress: !no_progress,
                 color,
+                report,
             };
             commands::run(&options, &mut err)
         }
@@ -486,6 +502,7 @@ fn main() -> ExitCode {
             input,
             format,
             encoding,
+            report,
         } => {
             let Some(encoding) = encoding_named(&encoding) else {
                 return ExitCode::from(commands::CANNOT_RUN);
@@ -502,6 +519,7 @@ fn main() -> ExitCode {
                 encoding,
                 format,
                 color,
+                report,
             };
             commands::diff(&options, &mut out, &mut err)
         }

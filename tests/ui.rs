@@ -13,6 +13,7 @@ fn check(path: &PathBuf, format: Format) -> (u8, String) {
         color: false,
         leads: None,
         encoding: route::run::Encoding::Utf8,
+        report: None,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = commands::check(std::slice::from_ref(path), &options, &mut out, &mut err);

@@ -8,7 +8,7 @@ mod sarif;
 
 use std::ops::Range;
 
-pub use human::render_human;
+pub use human::{render_human, witness_text};
 pub use json::render_json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -320,6 +320,15 @@ impl<'p> Distributor<'p> {
         Some(m.email.clone())
     }
 
+    /// The daily cap an owner works to: the smallest over the queues they
+    /// are a member of (`None`: no cap anywhere).
+    pub fn daily_cap(&self, owner: &str) -> Option<u32> {
+        (self.members.iter().flatten())
+            .filter(|m| &*m.email == owner)
+            .filter_map(|m| m.cap)
+            .min()
+    }
+
     /// Why a member cannot take a lead today, if they cannot.
     fn unavailable(&self, store: &mut dyn Store, q: QueueId, email: &str) -> Option<Why> {
         match self.members[q].iter().find(|m| &*m.email == email) {

@@ -5,6 +5,7 @@
 //! (that step reads and changes state, so it stays in one thread and in
 //! input order). The output is the same whatever the number of jobs.
 
+use super::samples::{LeadSample, Samples};
 use super::{cell_text, check_record};
 use crate::compile::Dag;
 use crate::eval::{Decoder, Lead, Memo, Reading};
@@ -90,6 +91,8 @@ pub struct Decided {
     pub per_leaf: Vec<u64>,
     /// Unreadable cells per field.
     pub unreadable: Vec<u64>,
+    /// Examples for `--report`, when the decider samples.
+    pub samples: Option<Samples>,
 }
 
 /// A lead whose route columns depend on the state.
@@ -131,6 +134,9 @@ pub struct Decider<'a> {
     /// The key column, when shared leads need their key (for the ledger).
     key_column: Option<usize>,
     excel_safe: bool,
+    /// Per leaf, whether it is "no rule and no default"; empty when the
+    /// decider keeps no examples.
+    unmatched_leaves: Vec<bool>,
 }
 
 impl<'a> Decider<'a> {
@@ -162,7 +168,24 @@ impl<'a> Decider<'a> {
             uses,
             key_column,
             excel_safe,
+            unmatched_leaves: Vec::new(),
         }
+    }
+
+    /// Also keep a few examples of unmatched leads and unreadable cells
+    /// (`route run --report`).
+    pub fn sampling(mut self, on: bool) -> Self {
+        self.unmatched_leaves = match on {
+            true => (self.dag.leaves.iter())
+                .map(|d| matches!(d, crate::ir::Decision::Unmatched))
+                .collect(),
+            false => Vec::new(),
+        };
+        self
+    }
+
+    fn sampling_on(&self) -> bool {
+        !self.unmatched_leaves.is_empty()
     }
 
     /// Decides every record of a batch; `out` is a buffer to reuse for the
@@ -180,6 +203,9 @@ impl<'a> Decider<'a> {
             rejects: Vec::new(),
             per_leaf: vec![0; self.dag.leaves.len()],
             unreadable: vec![0; self.program.fields.len()],
+            samples: self
+                .sampling_on()
+                .then(|| Samples::new(self.program.fields.len())),
         };
         let mut lead = Lead::default();
         for i in 0..batch.len() {
@@ -198,9 +224,17 @@ impl<'a> Decider<'a> {
                     .decode_field_memo(field, &cell, &mut lead, memo);
                 if reading == Reading::Unreadable {
                     decided.unreadable[field] += 1;
+                    if let Some(samples) = decided.samples.as_mut() {
+                        samples.add_unreadable(field, record.line, &cell);
+                    }
                 }
             }
             let leaf = self.dag.decide_leaf(self.program, &lead);
+            if let Some(samples) = decided.samples.as_mut() {
+                if self.unmatched_leaves[leaf] && samples.wants_unmatched() {
+                    samples.add_unmatched(self.lead_sample(&record, text));
+                }
+            }
             super::push_record(&record, self.excel_safe, &mut decided.out);
             if self.uses[leaf] == LeafUse::Fixed {
                 decided.per_leaf[leaf] += 1;
@@ -219,5 +253,15 @@ impl<'a> Decider<'a> {
             });
         }
         decided
+    }
+
+    /// A lead's line and its cell in every field's column.
+    fn lead_sample(&self, record: &Record, text: &str) -> LeadSample {
+        LeadSample {
+            line: record.line,
+            cells: (self.columns.iter())
+                .map(|&c| cell_text(record, text, c).into_owned())
+                .collect(),
+        }
     }
 }

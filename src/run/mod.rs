@@ -10,6 +10,7 @@ mod one;
 mod output;
 mod pick;
 mod rejects;
+pub mod samples;
 mod sizing;
 mod summary;
 pub mod transcode;
@@ -88,6 +89,9 @@ pub struct Options {
     /// `--excel-safe`: neutralize output cells a spreadsheet would run as
     /// formulas.
     pub excel_safe: bool,
+    /// Keep a few examples of unmatched leads, unreadable cells and
+    /// rejects in the summary (`--report`).
+    pub samples: bool,
 }
 
 impl Default for Options {
@@ -96,6 +100,7 @@ impl Default for Options {
             encoding: Encoding::Utf8,
             jobs: 1,
             excel_safe: false,
+            samples: false,
         }
     }
 }
@@ -153,7 +158,12 @@ pub fn route_csv(
         uses,
         sharing.persistent,
         options.excel_safe,
-    );
+    )
+    .sampling(options.samples);
+    let mut summary = Summary::new(program);
+    if options.samples {
+        summary.samples = Some(samples::Samples::new(program.fields.len()));
+    }
     let mut writer = Writer {
         program,
         dag,
@@ -161,7 +171,7 @@ pub fn route_csv(
         out,
         rejects,
         sharing,
-        summary: Summary::new(program),
+        summary,
         per_leaf: vec![0; dag.leaves.len()],
         line: Vec::with_capacity(128),
         excel_safe: options.excel_safe,
@@ -303,7 +313,10 @@ struct Writer<'a, 's, 'p, W: Write> {
 
 impl<W: Write> Writer<'_, '_, '_, W> {
     /// Writes a decided batch; gives back its output buffer for reuse.
-    fn write(&mut self, batch: &Batch, decided: Decided) -> Result<Vec<u8>, RunError> {
+    fn write(&mut self, batch: &Batch, mut decided: Decided) -> Result<Vec<u8>, RunError> {
+        if let (Some(mine), Some(found)) = (self.summary.samples.as_mut(), decided.samples.take()) {
+            mine.merge(found);
+        }
         self.summary.rows_in += batch.len() as u64;
         for (i, reason) in &decided.rejects {
             let record = batch.record(*i);
@@ -316,6 +329,9 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 .reject(record.line, reason, &original)
                 .map_err(|e| RunError::io("cannot write the rejects file", e))?;
             self.summary.rejected += 1;
+            if let Some(samples) = self.summary.samples.as_mut() {
+                samples.add_reject(record.line, reason);
+            }
         }
         let mut from = 0;
         for share in &decided.shares {

@@ -22,6 +22,9 @@ pub struct Summary {
     pub unowned: BTreeMap<String, u64>,
     /// Leads whose key was in the ledger and kept their earlier assignment.
     pub repeated: u64,
+    /// Examples of unmatched leads, unreadable cells and rejects, when the
+    /// run keeps them (`--report`).
+    pub samples: Option<super::samples::Samples>,
     columns: Vec<String>,
     rule_names: Vec<String>,
 }
@@ -69,6 +72,7 @@ impl Summary {
             per_owner: BTreeMap::new(),
             unowned: BTreeMap::new(),
             repeated: 0,
+            samples: None,
             columns: program.fields.iter().map(|f| f.column.clone()).collect(),
             rule_names,
         }
@@ -117,6 +121,16 @@ impl Summary {
                 }
             }
         }
+    }
+
+    /// The rule names in rule order, `default` last (as in `per_rule`).
+    pub fn rule_names(&self) -> &[String] {
+        &self.rule_names
+    }
+
+    /// The column of each field (as in `unreadable`).
+    pub fn columns(&self) -> &[String] {
+        &self.columns
     }
 
     /// `--coverage`: how many rules the leads reached, and which not.
