@@ -263,6 +263,7 @@ impl Context<'_, '_> {
                 encoding: job.encoding,
                 jobs: 1,
                 excel_safe: false,
+                samples: false,
             };
             let sharing = Sharing {
                 distributor,
