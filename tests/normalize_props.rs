@@ -156,7 +156,10 @@ proptest! {
             // adds a combining mark (`İ` → `i̇`) is read, but the mark alone
             // is not a letter, so the lower-case text does not read back.
             let marks = raw.chars().flat_map(char::to_lowercase).count() != raw.chars().count();
-            if !marks {
+            // The spec drops one leading `www.`: `www.www.x.com` reads as
+            // `www.x.com`, which reads as `x.com`.
+            let www = d.starts_with("www.");
+            if !marks && !www {
                 prop_assert_eq!(email::parse_domain(&d), Some(d.clone()));
             }
         }

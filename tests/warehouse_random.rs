@@ -5,7 +5,8 @@
 //!
 //! The rule sets come from `warehouse/random_rules.rs`, seeded: a failure
 //! prints the seed and the rule file with its data files; run again with
-//! `ROUTE_RANDOM_SEED=N` to start from another seed.
+//! `ROUTE_RANDOM_SEED=N` to start from another seed, `ROUTE_RANDOM_ROWS=N`
+//! to route more leads (docs/warehouse.md records a run on 100,000).
 
 #[path = "warehouse/harness.rs"]
 mod harness;
@@ -30,7 +31,11 @@ fn random_rule_sets_route_the_same_in_duckdb() {
     let Some(python) = python() else { return };
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("a temp dir");
-    let leads = lead_file(dir.path(), ROWS, 7);
+    let rows = std::env::var("ROUTE_RANDOM_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(ROWS);
+    let leads = lead_file(dir.path(), rows, 7);
     let vocab = Vocabulary::new(&read_csv(&leads));
     let first = std::env::var("ROUTE_RANDOM_SEED")
         .ok()
