@@ -918,3 +918,234 @@ fn hostile_requests_get_answers_and_leave_the_server_routing() {
         (200, Some("public_sector"))
     );
 }
+
+/// Rules for the load tests: a round robin of three, a list whose file
+/// is rewritten to make the server reload.
+fn write_load_rules(dir: &Path) -> String {
+    std::fs::write(dir.join("gov.txt"), "nasa.gov\n").unwrap();
+    let rules = dir.join("load.route");
+    std::fs::write(
+        &rules,
+        "field id text \"Lead ID\" key\nfield email email \"Email\"\nlist gov \"gov.txt\"\n\
+         queue public\nqueue team round_robin [\"a@x.example\", \"b@x.example\", \"c@x.example\"]\n\
+         rule \"Gov\" when email.domain in gov to public\ndefault to team\n",
+    )
+    .unwrap();
+    rules.display().to_string()
+}
+
+fn load_lead(key: &str) -> serde_json::Value {
+    serde_json::json!({ "Lead ID": key, "Email": format!("{key}@corp.example") })
+}
+
+/// Each lead's (queue, owner) in the ledger of a state file.
+fn ledger(state: &Path) -> std::collections::HashMap<String, (String, String)> {
+    let db = rusqlite::Connection::open(state).unwrap();
+    let mut query = db
+        .prepare(
+            "SELECT l.key, q.name, o.name FROM ledger l \
+             JOIN names q ON q.id = l.queue JOIN names o ON o.id = l.owner",
+        )
+        .unwrap();
+    let rows = query
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// The day's per-member counts in the state, which caps read: each must
+/// be the number of the member's leads in the ledger, or a lead was
+/// counted twice (or not at all).
+fn assert_counts_match_ledger(
+    state: &Path,
+    recorded: &std::collections::HashMap<String, (String, String)>,
+) {
+    let db = rusqlite::Connection::open(state).unwrap();
+    let mut query = db
+        .prepare("SELECT member, n FROM counts WHERE day = ?1")
+        .unwrap();
+    let counted: std::collections::BTreeMap<String, usize> = query
+        .query_map([NOW], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(counted, owner_counts(recorded.values()));
+}
+
+/// Owners of the round robin, with how many leads each got.
+fn owner_counts<'a>(
+    assignments: impl Iterator<Item = &'a (String, String)>,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (queue, owner) in assignments {
+        if queue == "team" {
+            *counts.entry(owner.clone()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Sends `keys` from `threads` clients; each answer's (queue, owner), or
+/// `None` where no answer came (a refused or cut connection).
+fn send_all(
+    base: &str,
+    keys: &[String],
+    threads: usize,
+    answered: &std::sync::atomic::AtomicUsize,
+) -> Vec<Option<(u16, String, String)>> {
+    let chunk = keys.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = keys
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .timeout_global(Some(std::time::Duration::from_secs(20)))
+                        .build()
+                        .into();
+                    part.iter()
+                        .map(|key| {
+                            let mut response = agent
+                                .post(format!("{base}/v1/route"))
+                                .header("Content-Type", "application/json")
+                                .send(load_lead(key).to_string())
+                                .ok()?;
+                            let status = response.status().as_u16();
+                            let body: serde_json::Value =
+                                serde_json::from_slice(&response.body_mut().read_to_vec().ok()?)
+                                    .ok()?;
+                            let text = |k: &str| body[k].as_str().unwrap_or("").to_string();
+                            answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            Some((status, text("queue"), text("owner")))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
+/// Issue "route serve", item 9: concurrent requests while the rules
+/// reload (file changes and SIGHUP) and a `route run` shares the state
+/// file. No 5xx, and the ledger holds every lead once with the owner its
+/// answer named; the round robin stays even across both processes.
+#[test]
+fn load_while_the_rules_reload_and_a_route_run_shares_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_load_rules(dir.path());
+    let state = dir.path().join("shared.db");
+    let server = Server::start(&rules, &["--state", state.to_str().unwrap(), "--watch"]);
+    let keys: Vec<String> = (0..600).map(|i| format!("live{i}")).collect();
+    let batch = dir.path().join("batch.csv");
+    let mut csv = String::from("Lead ID,Email\n");
+    for i in 0..300 {
+        csv.push_str(&format!("batch{i},batch{i}@corp.example\n"));
+    }
+    std::fs::write(&batch, csv).unwrap();
+
+    let pid = server.child.id().to_string();
+    let (answers, run) = std::thread::scope(|scope| {
+        let clients = scope.spawn(|| send_all(&server.base, &keys, 4, &Default::default()));
+        let run = scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            Command::new(env!("CARGO_BIN_EXE_route"))
+                .args(["run", &rules])
+                .arg(&batch)
+                .args(["--now", NOW, "--wait", "--state"])
+                .arg(&state)
+                .arg("-o")
+                .arg(dir.path().join("batch.out.csv"))
+                .output()
+                .unwrap()
+        });
+        for i in 0..4 {
+            std::thread::sleep(std::time::Duration::from_millis(40));
+            let gov = format!("nasa.gov\nagency{i}.gov\n");
+            std::fs::write(dir.path().join("gov.txt"), gov).unwrap();
+            let hup = Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+            assert!(hup.success());
+        }
+        (clients.join().unwrap(), run.join().unwrap())
+    });
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let recorded = ledger(&state);
+    assert_eq!(recorded.len(), keys.len() + 300, "every lead once");
+    for (key, answer) in keys.iter().zip(&answers) {
+        let (status, queue, owner) = answer.clone().expect("every request is answered");
+        assert_eq!(status, 200, "{key}");
+        assert_eq!(
+            recorded[key],
+            (queue, owner),
+            "{key}: the answer is the ledger's"
+        );
+    }
+    let counts = owner_counts(recorded.values());
+    let (low, high) = (
+        counts.values().min().unwrap(),
+        counts.values().max().unwrap(),
+    );
+    assert_eq!(counts.values().sum::<usize>(), 900, "{counts:?}");
+    assert!(high - low <= 1, "the rotation stays even: {counts:?}");
+    assert_counts_match_ledger(&state, &recorded);
+}
+
+/// Issue "route serve", item 9: `kill -9` of the server under load; a new
+/// server on the same state file gets every request again (the answered
+/// ones too, as a client unsure of its answer would). Every lead is in the
+/// ledger once, a repeated lead keeps its first answer, and the round
+/// robin is even: nothing was assigned twice.
+#[test]
+fn kill_9_under_load_then_retries_assign_every_lead_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write_load_rules(dir.path());
+    let state = dir.path().join("crash.db");
+    let extra = ["--state", state.to_str().unwrap()];
+    let keys: Vec<String> = (0..1500).map(|i| format!("lead{i}")).collect();
+    let first = Server::start(&rules, &extra);
+    let base = first.base.clone();
+    let progress = std::sync::atomic::AtomicUsize::new(0);
+    let answers = std::thread::scope(|scope| {
+        let clients = scope.spawn(|| send_all(&base, &keys, 4, &progress));
+        // Mid-load, however fast the machine: after a tenth of the leads.
+        while progress.load(std::sync::atomic::Ordering::Relaxed) < keys.len() / 10 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        drop(first); // SIGKILL
+        clients.join().unwrap()
+    });
+    let answered = answers.iter().filter(|a| a.is_some()).count();
+    assert!(
+        answered > 0 && answered < keys.len(),
+        "the kill lands mid-load ({answered} of {} answered)",
+        keys.len()
+    );
+
+    let second = Server::start(&rules, &extra);
+    let retried = send_all(&second.base, &keys, 4, &Default::default());
+    let recorded = ledger(&state);
+    assert_eq!(recorded.len(), keys.len(), "every lead once");
+    for ((key, before), after) in keys.iter().zip(&answers).zip(&retried) {
+        let (status, queue, owner) = after.clone().expect("the retry is answered");
+        assert_eq!(status, 200, "{key}");
+        assert_eq!(recorded[key], (queue.clone(), owner.clone()), "{key}");
+        if let Some((_, queue_before, owner_before)) = before {
+            assert_eq!((queue_before, owner_before), (&queue, &owner), "{key}");
+        }
+    }
+    let counts = owner_counts(recorded.values());
+    let (low, high) = (
+        counts.values().min().unwrap(),
+        counts.values().max().unwrap(),
+    );
+    assert!(high - low <= 1, "the rotation stays even: {counts:?}");
+    assert_counts_match_ledger(&state, &recorded);
+}
