@@ -590,3 +590,84 @@ fn an_unknown_sheet_lists_the_sheets_there_are() {
         ])
     );
 }
+
+/// A minimal .ods whose only sheet is `rows` (the XML of its table rows).
+fn raw_ods(rows: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let parts: [(&str, &[u8]); 3] = [
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#),
+        ("content.xml", content.as_bytes()),
+    ];
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    for (name, data) in parts {
+        let method = if name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+fn ods_text_row(cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!(r#"<table:table-cell office:value-type="string"><text:p>{c}</text:p></table:table-cell>"#))
+        .collect();
+    format!("<table:table-row>{cells}</table:table-row>")
+}
+
+/// As LibreOffice saves a sheet: its values, then empty rows and columns
+/// repeated to the sheet's end, which count for nothing.
+#[test]
+fn an_ods_sheet_with_the_empty_repeats_a_saved_sheet_ends_with_reads() {
+    let dir = temp();
+    let rows = ods_text_row(&["domain", "queue"])
+        + &ods_text_row(&["ibm.com", "rest"])
+        + r#"<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>"#;
+    let path = write(dir.path(), "book.ods", &raw_ods(&rows));
+    assert_eq!(
+        read_sheet(&path, None).unwrap().text,
+        "domain,queue\nibm.com,rest\n"
+    );
+}
+
+/// One value repeated across 16,384 columns and down a million rows is a
+/// few hundred bytes of XML and 16 billion cells once laid out: refused
+/// from the tags, before calamine opens the file.
+#[test]
+fn an_ods_value_repeated_over_a_whole_sheet_is_refused_before_it_is_laid_out() {
+    let dir = temp();
+    let rows = ods_text_row(&["domain"])
+        + r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#;
+    write(dir.path(), "bomb.ods", &raw_ods(&rows));
+    let (code, shown) = check_table(dir.path(), "bomb.ods");
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(
+        shown.contains("used ranges hold 16384016384 cells"),
+        "{shown}"
+    );
+}
+
+/// An .xls is laid out whole by calamine, so its size is capped lower.
+#[test]
+fn an_xls_over_twenty_megabytes_is_refused_before_it_is_read() {
+    let dir = temp();
+    let mut big = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    big.resize(21 << 20, 0);
+    write(dir.path(), "big.xls", &big);
+    let (code, shown) = check_table(dir.path(), "big.xls");
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(
+        shown.contains("is 21 MB; route reads .xls workbooks up to 20 MB"),
+        "{shown}"
+    );
+}

@@ -9,6 +9,9 @@ use std::path::Path;
 
 /// Largest workbook file read.
 const MAX_FILE_BYTES: u64 = 100 << 20;
+/// Largest .xls read: calamine holds all its sheets' cells at once, a
+/// record of a few bytes each, so the file's size bounds the memory.
+const MAX_XLS_BYTES: u64 = 20 << 20;
 /// Most bytes all the XML parts of an .xlsx or .ods may unpack to.
 const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 /// Most distinct texts (shared strings) an .xlsx may hold. calamine reserves
@@ -51,7 +54,11 @@ pub(super) fn read_cells(
             "workbooks end in .xlsx, .xls or .ods",
         )
     })?;
-    let bytes = read_bytes(path)?;
+    let limit = match format {
+        Format::Xls => MAX_XLS_BYTES,
+        Format::Xlsx | Format::Ods => MAX_FILE_BYTES,
+    };
+    let bytes = read_bytes(path, limit)?;
     check_container(&bytes, format)?;
     match format {
         Format::Xlsx => {
@@ -60,6 +67,7 @@ pub(super) fn read_cells(
         }
         Format::Ods => {
             check_zip_parts(&bytes)?;
+            check_ods_extent(&bytes)?;
             let book = Ods::new(Cursor::new(bytes)).map_err(damaged)?;
             range_cells(book, sheet)
         }
@@ -70,7 +78,7 @@ pub(super) fn read_cells(
     }
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, WorkbookError> {
+fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, WorkbookError> {
     let cannot = |e: std::io::Error| {
         WorkbookError::unreadable(
             format!("cannot read {}: {e}", path.display()),
@@ -78,15 +86,20 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, WorkbookError> {
         )
     };
     let size = std::fs::metadata(path).map_err(cannot)?.len();
-    if size > MAX_FILE_BYTES {
+    if size > limit {
         return Err(WorkbookError::unreadable(
             format!(
-                "{} is {} MB; route reads workbooks up to {} MB",
+                "{} is {} MB; route reads {} up to {} MB",
                 path.display(),
                 size >> 20,
-                MAX_FILE_BYTES >> 20
+                if limit == MAX_XLS_BYTES {
+                    ".xls workbooks"
+                } else {
+                    "workbooks"
+                },
+                limit >> 20
             ),
-            "keep only the sheet the rules read, or save it as CSV",
+            "keep only the sheet the rules read, save it as .xlsx (read cell by cell), or as CSV",
         ));
     }
     std::fs::read(path).map_err(cannot)
@@ -204,6 +217,148 @@ fn declared_unique_count(xml: &[u8]) -> Option<usize> {
             .parse()
             .unwrap_or(usize::MAX),
     )
+}
+
+/// calamine lays out every sheet of an .ods whole when it opens it, and a
+/// cell repeated by `number-columns-repeated` and `number-rows-repeated`
+/// takes a few bytes of XML for millions of cells. So the used ranges are
+/// measured first, from the tags alone, and refused past the limit.
+fn check_ods_extent(bytes: &[u8]) -> Result<(), WorkbookError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+    let content = zip.by_name("content.xml").map_err(damaged)?;
+    let cells = ods_used_cells(std::io::BufReader::new(content)).map_err(damaged)?;
+    if cells > super::MAX_RANGE_CELLS {
+        return Err(WorkbookError::unreadable(
+            format!(
+                "the spreadsheet's used ranges hold {cells} cells; route reads at most {} \
+                 (a cell repeated down or across a whole sheet counts for every place it fills)",
+                super::MAX_RANGE_CELLS
+            ),
+            "delete the far-away or repeated cells (Ctrl+End shows where a sheet ends), \
+             or save the sheet as CSV",
+        ));
+    }
+    Ok(())
+}
+
+/// The used range of every table of an .ods `content.xml`, in cells: from
+/// the first to the last row holding a value, times the columns up to the
+/// last value. Empty repeated cells and rows (every saved sheet ends with
+/// some) count only inside that box.
+fn ods_used_cells(mut xml: impl std::io::BufRead) -> std::io::Result<u64> {
+    let (mut total, mut table) = (0u64, OdsExtent::default());
+    let mut tag = Vec::new();
+    while next_tag(&mut xml, &mut tag)? {
+        let repeated = |name: &[u8]| attribute_number(&tag, name).unwrap_or(1);
+        if tag.starts_with(b"table:table ") || tag == b"table:table" {
+            table = OdsExtent::default();
+        } else if tag == b"/table:table" {
+            total = total.saturating_add(table.cells());
+        } else if tag.starts_with(b"table:table-row") {
+            table.start_row(repeated(b"table:number-rows-repeated"));
+            if tag.ends_with(b"/") {
+                table.end_row();
+            }
+        } else if tag.starts_with(b"/table:table-row") {
+            table.end_row();
+        } else if tag.starts_with(b"table:table-cell")
+            || tag.starts_with(b"table:covered-table-cell")
+        {
+            let valued = memchr::memmem::find(&tag, b"office:value-type=").is_some()
+                || memchr::memmem::find(&tag, b"table:formula=").is_some();
+            table.cell(repeated(b"table:number-columns-repeated"), valued);
+        }
+    }
+    Ok(total)
+}
+
+/// Where the values of one table lie, as its rows go by.
+#[derive(Default)]
+struct OdsExtent {
+    row: u64,
+    row_repeats: u64,
+    column: u64,
+    row_last_value: Option<u64>,
+    first_row: Option<u64>,
+    last_row: u64,
+    last_column: u64,
+}
+
+impl OdsExtent {
+    fn start_row(&mut self, repeats: u64) {
+        self.row_repeats = repeats.max(1);
+        self.column = 0;
+        self.row_last_value = None;
+    }
+
+    fn cell(&mut self, repeats: u64, valued: bool) {
+        let end = self.column.saturating_add(repeats.max(1));
+        if valued {
+            self.row_last_value = Some(end - 1);
+        }
+        self.column = end;
+    }
+
+    fn end_row(&mut self) {
+        let last = self.row.saturating_add(self.row_repeats - 1);
+        if let Some(column) = self.row_last_value.take() {
+            self.first_row.get_or_insert(self.row);
+            self.last_row = last;
+            self.last_column = self.last_column.max(column);
+        }
+        self.row = last.saturating_add(1);
+        self.row_repeats = 1;
+    }
+
+    fn cells(&self) -> u64 {
+        self.first_row.map_or(0, |first| {
+            (self.last_row - first + 1).saturating_mul(self.last_column + 1)
+        })
+    }
+}
+
+/// The next tag's text between `<` and `>` (at most 64 KiB of it), text
+/// between tags skipped without being kept. False at the end.
+fn next_tag(xml: &mut impl std::io::BufRead, tag: &mut Vec<u8>) -> std::io::Result<bool> {
+    const MAX_TAG: usize = 64 << 10;
+    loop {
+        let buf = xml.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        match memchr::memchr(b'<', buf) {
+            Some(at) => {
+                xml.consume(at + 1);
+                break;
+            }
+            None => {
+                let n = buf.len();
+                xml.consume(n);
+            }
+        }
+    }
+    tag.clear();
+    loop {
+        let buf = xml.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(true);
+        }
+        let (end, found) = memchr::memchr(b'>', buf).map_or((buf.len(), false), |at| (at, true));
+        let room = MAX_TAG.saturating_sub(tag.len());
+        tag.extend_from_slice(&buf[..end.min(room)]);
+        xml.consume(if found { end + 1 } else { end });
+        if found {
+            return Ok(true);
+        }
+    }
+}
+
+/// The number in `name="123"` within a tag.
+fn attribute_number(tag: &[u8], name: &[u8]) -> Option<u64> {
+    let at = memchr::memmem::find(tag, name)? + name.len();
+    let rest = tag.get(at..)?.strip_prefix(b"=\"")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
 }
 
 /// An .xlsx sheet is streamed cell by cell, so a stray far-away cell is
