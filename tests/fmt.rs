@@ -77,3 +77,25 @@ fn fmt_check_reports_and_fmt_rewrites() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("syntax-error"));
 }
+
+/// The shipped examples are what `route fmt` writes, so a user who runs it
+/// on them (or `route fmt --check` in CI, as docs/ci.md shows) sees no change.
+#[test]
+fn the_shipped_rules_are_formatted() {
+    let out = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args([
+            "fmt",
+            "--check",
+            "rules/acme.route",
+            "rules/emea.route",
+            "rules/public_sector.route",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

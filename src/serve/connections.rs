@@ -15,6 +15,9 @@ use hyper_util::service::TowerToHyperService;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// The largest request head (request line and headers) read.
+const MAX_HEAD_BYTES: usize = 64 << 10;
+
 /// How long to pause when accepting fails (out of file descriptors, say)
 /// before trying again, instead of spinning.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
@@ -36,6 +39,9 @@ pub async fn serve(listener: TcpListener, router: Router, header_timeout: Durati
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
+            // Request heads past this get 431, whatever the timing: hyper's
+            // default (about 400 KiB) let a 200 KB header through.
+            .max_buf_size(MAX_HEAD_BYTES)
             .serve_connection(
                 TokioIo::new(stream),
                 TowerToHyperService::new(router.clone()),

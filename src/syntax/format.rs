@@ -156,7 +156,7 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
                     .join(", ")
             ),
         };
-        let line = format!("list  {:<data_name$} {src}\n", l.name.node);
+        let line = wrap_lists(&format!("list  {:<data_name$} {src}", l.name.node), 0) + "\n";
         out.push(Decl {
             start: l.span.start,
             end: l.span.end,
@@ -206,9 +206,9 @@ fn declarations(source: &str, file: &File) -> Vec<Decl> {
     }
     for r in &file.rules {
         let s = format!(
-            "rule {}\n  when {}\n  to {}\n",
+            "rule {}\n{}  to {}\n",
             text(&r.name.span),
-            condition(source, &r.condition, 0),
+            when_clause(source, &r.condition),
             squash(&text(&r.destination.span()))
         );
         out.push(Decl {
@@ -285,6 +285,147 @@ fn bound(source: &str, b: &Bound) -> String {
         Bound::GreaterEq(n) => format!(">= {}", text(&n.span)),
         Bound::Range(r) => text(&r.span),
     }
+}
+
+/// Lines longer than this are wrapped: a rule's `or`/`and` terms one to a
+/// line, then long lists item by item.
+const WIDTH: usize = 100;
+
+/// `  when …` and its continuation lines, each ending in a line break.
+fn when_clause(source: &str, c: &Condition) -> String {
+    format!("  when {}\n", layout(source, c, 0, WHEN_COLUMN, true))
+}
+
+/// Where a rule's condition starts: after `  when `.
+const WHEN_COLUMN: usize = 7;
+
+/// A condition as it prints from column `col`: on one line when it fits,
+/// else its `or`/`and` terms one to a line and long lists wrapped. With
+/// `hang` (a rule's top level) the operator goes in front of the column,
+/// under `when`; inside parentheses it starts the line, in the column after
+/// the `(`.
+fn layout(source: &str, c: &Condition, level: u8, col: usize, hang: bool) -> String {
+    let one = condition(source, c, level);
+    if col + width(&one) <= WIDTH {
+        return one;
+    }
+    let (terms, op, child, own) = match c {
+        Condition::Or(cs) => (cs, "or", 0, 0),
+        Condition::And(cs) => (cs, "and", 1, 1),
+        Condition::Not(inner, _) => {
+            return format!("not {}", layout(source, inner, 2, col + 4, false));
+        }
+        Condition::Test(_) => return wrap_lists(&one, col),
+    };
+    let parens = own < level;
+    let inner = col + usize::from(parens);
+    let mut out = String::from(if parens { "(" } else { "" });
+    for (i, term) in terms.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&layout(source, term, child, inner, false));
+            continue;
+        }
+        let (lead, at) = if hang && !parens {
+            (inner.saturating_sub(op.len() + 1), inner)
+        } else {
+            (inner, inner + op.len() + 1)
+        };
+        out.push('\n');
+        out.push_str(&" ".repeat(lead));
+        out.push_str(op);
+        out.push(' ');
+        out.push_str(&layout(source, term, child, at, false));
+    }
+    if parens {
+        out.push(')');
+    }
+    out
+}
+
+fn width(line: &str) -> usize {
+    line.chars().count()
+}
+
+/// Text that starts in column `col` and runs past the width, with each
+/// `[…]` list outside strings broken between items, lined up after the `[`.
+fn wrap_lists(line: &str, col: usize) -> String {
+    if col + width(line) <= WIDTH {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 64);
+    let mut column = col;
+    let mut rest = line;
+    while let Some(open) = outside_strings(rest, '[') {
+        let Some(close) = outside_strings(&rest[open..], ']').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..=open]);
+        column += width(&rest[..=open]);
+        let items = split_items(&rest[open + 1..close]);
+        let start = column;
+        for (i, item) in items.iter().enumerate() {
+            let last = i + 1 == items.len();
+            // `, `, the item, then `,` or `]`.
+            let needs = 2 + width(item) + 1;
+            if i > 0 {
+                if column + needs > WIDTH {
+                    out.push_str(",\n");
+                    out.push_str(&" ".repeat(start));
+                    column = start;
+                } else {
+                    out.push_str(", ");
+                    column += 2;
+                }
+            }
+            out.push_str(item);
+            column += width(item);
+            if last {
+                out.push(']');
+                column += 1;
+            }
+        }
+        if items.is_empty() {
+            out.push(']');
+            column += 1;
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte index of the first `wanted` outside double-quoted strings.
+fn outside_strings(text: &str, wanted: char) -> Option<usize> {
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == wanted {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The items of a list's inside, split at commas outside strings.
+fn split_items(inside: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let mut rest = inside;
+    while let Some(comma) = outside_strings(rest, ',') {
+        items.push(rest[..comma].trim());
+        rest = &rest[comma + 1..];
+    }
+    if !rest.trim().is_empty() {
+        items.push(rest.trim());
+    }
+    items
 }
 
 /// A condition with parentheses only where precedence needs them:
@@ -406,6 +547,31 @@ mod tests {
         let file = crate::syntax::parse(src, crate::diagnostics::FileId(0)).unwrap();
         let out = format(src, &file);
         assert!(out.contains("when a is \"x\" and (a is \"y\" or a is \"z\") or not (a is missing and a is present)"), "{out}");
+    }
+
+    #[test]
+    fn long_conditions_break_at_their_terms_and_long_lists_between_items() {
+        let states: Vec<String> = (0..30).map(|i| format!("\"S{i:02}\"")).collect();
+        let list = states.join(", ");
+        let src = format!(
+            "field state state \"State\"\nfield email email\nqueue q\n\
+             rule \"r\" when email.domain ends with \".gov\" and (state in [{list}] or state is missing and email.domain ends with \".us\") to q\n"
+        );
+        let file = crate::syntax::parse(&src, crate::diagnostics::FileId(0)).unwrap();
+        let out = format(&src, &file);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{out}");
+        assert_eq!(lines[6], "  when email.domain ends with \".gov\"", "{out}");
+        assert!(lines[7].starts_with("   and (state in [\"S00\", "), "{out}");
+        // The list's items line up after its `[`.
+        assert!(lines[8].starts_with("                  \"S1"), "{out}");
+        assert!(
+            out.contains("\n        or state is missing and email.domain ends with \".us\")\n"),
+            "{out}"
+        );
+        // Formatting the result again changes nothing.
+        let again = crate::syntax::parse(&out, crate::diagnostics::FileId(0)).unwrap();
+        assert_eq!(format(&out, &again), out);
     }
 
     #[test]
