@@ -396,22 +396,10 @@ fn wrap_lists(line: &str, col: usize) -> String {
 
 /// The byte index of the first `wanted` outside double-quoted strings.
 fn outside_strings(text: &str, wanted: char) -> Option<usize> {
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, c) in text.char_indices() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if c == wanted {
-            return Some(i);
-        }
-    }
-    None
+    let mut strings = super::Strings::default();
+    text.char_indices()
+        .find(|&(_, c)| !strings.step(c) && c == wanted)
+        .map(|(i, _)| i)
 }
 
 /// The items of a list's inside, split at commas outside strings.
@@ -462,26 +450,20 @@ fn condition(source: &str, c: &Condition, level: u8) -> String {
 /// of the line.
 fn squash(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped, mut space) = (false, false, false);
-    let mut in_comment = false;
+    let mut strings = super::Strings::default();
+    let (mut space, mut in_comment) = (false, false);
     for c in text.chars() {
         if in_comment {
             in_comment = c != '\n';
             continue;
         }
-        if !in_string && c == '#' {
-            in_comment = true;
-            space = true;
+        if strings.step(c) {
+            out.push(c);
             continue;
         }
-        if in_string {
-            out.push(c);
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
+        if c == '#' {
+            in_comment = true;
+            space = true;
             continue;
         }
         if c.is_whitespace() {
@@ -492,7 +474,6 @@ fn squash(text: &str) -> String {
             out.push(' ');
         }
         space = false;
-        in_string = c == '"';
         out.push(c);
     }
     out

@@ -53,22 +53,15 @@ const MAX_DEPTH: usize = 64;
 
 /// Where nesting first passes `MAX_DEPTH`, outside strings and comments.
 fn too_deep(source: &str) -> Option<usize> {
-    let (mut depth, mut nots, mut in_string, mut in_comment) = (0usize, 0usize, false, false);
-    let mut escaped = false;
+    let (mut depth, mut nots, mut in_comment) = (0usize, 0usize, false);
+    let mut strings = super::Strings::default();
     let mut word = String::new();
     for (i, c) in source.char_indices() {
         if in_comment {
             in_comment = c != '\n';
             continue;
         }
-        if in_string {
-            // `\"` and `\\` are escapes: the character after a backslash never closes.
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
+        if strings.step(c) {
             continue;
         }
         if c.is_ascii_alphanumeric() || c == '_' {
@@ -81,7 +74,6 @@ fn too_deep(source: &str) -> Option<usize> {
         }
         match c {
             '#' => in_comment = true,
-            '"' => in_string = true,
             '(' | '[' => depth += 1,
             ')' | ']' => depth = depth.saturating_sub(1),
             _ => {}
