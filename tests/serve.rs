@@ -953,6 +953,23 @@ fn ledger(state: &Path) -> std::collections::HashMap<String, (String, String)> {
     rows.map(Result::unwrap).collect()
 }
 
+/// The round robin got `leads` leads, shared out evenly, and the state's
+/// counts agree with the ledger.
+fn assert_even_and_counted(
+    state: &Path,
+    recorded: &std::collections::HashMap<String, (String, String)>,
+    leads: usize,
+) {
+    let counts = owner_counts(recorded.values());
+    let (low, high) = (
+        counts.values().min().unwrap(),
+        counts.values().max().unwrap(),
+    );
+    assert_eq!(counts.values().sum::<usize>(), leads, "{counts:?}");
+    assert!(high - low <= 1, "the rotation stays even: {counts:?}");
+    assert_counts_match_ledger(state, recorded);
+}
+
 /// The day's per-member counts in the state, which caps read: each must
 /// be the number of the member's leads in the ledger, or a lead was
 /// counted twice (or not at all).
@@ -1088,14 +1105,7 @@ fn load_while_the_rules_reload_and_a_route_run_shares_the_state() {
             "{key}: the answer is the ledger's"
         );
     }
-    let counts = owner_counts(recorded.values());
-    let (low, high) = (
-        counts.values().min().unwrap(),
-        counts.values().max().unwrap(),
-    );
-    assert_eq!(counts.values().sum::<usize>(), 900, "{counts:?}");
-    assert!(high - low <= 1, "the rotation stays even: {counts:?}");
-    assert_counts_match_ledger(&state, &recorded);
+    assert_even_and_counted(&state, &recorded, 900);
 }
 
 /// Issue "route serve", item 9: `kill -9` of the server under load; a new
@@ -1141,11 +1151,5 @@ fn kill_9_under_load_then_retries_assign_every_lead_exactly_once() {
             assert_eq!((queue_before, owner_before), (&queue, &owner), "{key}");
         }
     }
-    let counts = owner_counts(recorded.values());
-    let (low, high) = (
-        counts.values().min().unwrap(),
-        counts.values().max().unwrap(),
-    );
-    assert!(high - low <= 1, "the rotation stays even: {counts:?}");
-    assert_counts_match_ledger(&state, &recorded);
+    assert_even_and_counted(&state, &recorded, keys.len());
 }
