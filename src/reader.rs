@@ -70,6 +70,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, Read};
+use std::ops::Range;
 
 /// Default size of the internal read buffer.
 pub const DEFAULT_CAPACITY: usize = 64 * 1024;
@@ -424,20 +425,29 @@ impl<R: Read> RecordReader<R> {
                     // then ends an empty field at once.
                     Some(_) => state = State::InField,
                 },
+                // Unquoted fields follow one another here without going
+                // back through `StartField`: most records have no quotes.
                 State::InField => match blocks.find(data, i, false) {
                     None => {
                         i = data.len();
                         break None;
                     }
                     Some(j) => {
-                        i = j;
-                        self.ends.push(pack(i, kind));
-                        if data[i] == b',' {
-                            i += 1;
-                            state = State::StartField;
-                            kind = Kind::Plain;
-                        } else {
+                        self.ends.push(pack(j, kind));
+                        if data[j] != b',' {
+                            i = j;
                             break Some(i);
+                        }
+                        i = j + 1;
+                        kind = Kind::Plain;
+                        match data.get(i) {
+                            Some(b'"') => {
+                                i += 1;
+                                state = State::InQuoted;
+                                kind = Kind::Open;
+                            }
+                            Some(_) => {}
+                            None => state = State::StartField,
                         }
                     }
                 },
@@ -582,6 +592,24 @@ impl<'a> Record<'a> {
     /// the input unless unescaping changed it.
     pub fn field(&self, i: usize) -> Option<Cow<'a, [u8]>> {
         Some(value(self.raw_field(i)?, self.ends[i]))
+    }
+
+    /// Where the value of field `i` lies in [`raw`](Self::raw), or its
+    /// bytes when they must be unescaped: as [`field`](Self::field) gives
+    /// it, for callers that slice a text they already checked.
+    pub fn value_span(&self, i: usize) -> Option<Result<Range<usize>, Vec<u8>>> {
+        let packed = *self.ends.get(i)?;
+        let end = packed >> 2;
+        let start = match i {
+            0 => 0,
+            _ => (self.ends[i - 1] >> 2) + 1,
+        };
+        Some(match packed & 3 {
+            0 => Ok(start..end),
+            1 => Ok(start + 1..end - 1),
+            2 => Ok(start + 1..end),
+            _ => Err(unescape(&self.raw[start + 1..end])),
+        })
     }
 
     /// Whether the last field opens a quote that never closes: it then ran

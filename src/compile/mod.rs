@@ -7,6 +7,7 @@
 pub mod atoms;
 mod emit;
 pub mod mdd;
+mod tables;
 
 pub use atoms::Var;
 pub use emit::{to_dot, to_mermaid, to_text};
@@ -15,6 +16,7 @@ pub use mdd::{Mdd, NodeId, Op, FALSE, NEXT, TRUE};
 use crate::eval::Lead;
 use crate::ir::{Decision, Program};
 pub use mdd::Node;
+use tables::AtomTable;
 
 /// Default size budget in nodes; past it, earlier rules are evaluated in order.
 pub const DEFAULT_BUDGET: usize = 200_000;
@@ -34,58 +36,9 @@ pub struct Dag {
     /// For reachable nodes, the child of every atom: the walk indexes
     /// instead of searching runs (within a memory budget).
     dense: Vec<Option<Box<[NodeId]>>>,
-    /// Per variable, its atom of every small value, where values are few:
-    /// a ZIP needs no search among thousands of ranges, a country code no hash.
+    /// Per variable, a faster way to its atoms where there is one (see
+    /// `tables`).
     tables: Vec<Option<AtomTable>>,
-}
-
-/// The atom of each value of a small domain.
-enum AtomTable {
-    /// Indexed by the ZIP (0 to 99,999).
-    Zip(Box<[u32]>),
-    /// Indexed by a code of two capital letters (`US`, `CA`).
-    Letters(Box<[u32]>),
-}
-
-const ZIPS: usize = 100_000;
-
-impl AtomTable {
-    fn build(program: &Program, var: &Var) -> Option<AtomTable> {
-        let ty = program.bases[var.base].ty;
-        match &var.classify {
-            atoms::Classify::Intervals { cuts } if ty == crate::ir::FieldType::Zip => {
-                let atoms = (0..ZIPS as i64).map(|n| cuts.partition_point(|c| *c <= n) as u32);
-                Some(AtomTable::Zip(atoms.collect()))
-            }
-            atoms::Classify::Keys {
-                index, codes: true, ..
-            } => {
-                let atoms = (b'A'..=b'Z').flat_map(|a| (b'A'..=b'Z').map(move |b| [a, b]));
-                let atoms = atoms.map(|code| {
-                    let key = crate::ir::Scalar::Code(code);
-                    index.get(&key).copied().unwrap_or(atoms::OTHER)
-                });
-                Some(AtomTable::Letters(atoms.collect()))
-            }
-            _ => None,
-        }
-    }
-
-    /// The atom of a value, when the table has it.
-    fn atom(&self, value: &crate::ir::Scalar) -> Option<u32> {
-        use crate::ir::Scalar;
-        match (self, value) {
-            (AtomTable::Zip(atoms), Scalar::Num(n)) => {
-                atoms.get(usize::try_from(*n).ok()?).copied()
-            }
-            (AtomTable::Letters(atoms), Scalar::Code([a, b]))
-                if a.is_ascii_uppercase() && b.is_ascii_uppercase() =>
-            {
-                Some(atoms[usize::from(a - b'A') * 26 + usize::from(b - b'A')])
-            }
-            _ => None,
-        }
-    }
 }
 
 impl Dag {
@@ -97,24 +50,36 @@ impl Dag {
     /// The index in `leaves` of a lead's decision, for callers that keep
     /// something per leaf (output text, counts).
     pub fn decide_leaf(&self, program: &Program, lead: &Lead) -> usize {
+        self.decide_leaf_with(|var| self.atom(program, var, lead))
+    }
+
+    /// `decide_leaf` with the atoms given by `atom` (variable → atom), for
+    /// callers that know some atoms already (`route run`'s memo of
+    /// repeating cells).
+    pub fn decide_leaf_with(&self, mut atom: impl FnMut(u32) -> u32) -> usize {
         for (_, rule_root) in &self.ordered {
-            let end = self.walk(program, *rule_root, lead);
+            let end = self.walk(*rule_root, &mut atom);
             if end != NEXT {
                 return self.leaf_index(end);
             }
         }
-        self.leaf_index(self.walk(program, self.root, lead))
+        self.leaf_index(self.walk(self.root, &mut atom))
     }
 
-    fn walk(&self, program: &Program, mut id: NodeId, lead: &Lead) -> NodeId {
+    /// The atom a lead's value falls in for a variable.
+    pub fn atom(&self, program: &Program, var: u32, lead: &Lead) -> u32 {
+        let v = &self.vars[var as usize];
+        match &self.tables[var as usize] {
+            Some(table) => table
+                .atom(&lead.values[v.base])
+                .unwrap_or_else(|| v.atom(program, lead)),
+            None => v.atom(program, lead),
+        }
+    }
+
+    fn walk(&self, mut id: NodeId, atom: &mut impl FnMut(u32) -> u32) -> NodeId {
         while let Node::Test { var, runs } = &self.nodes[id as usize] {
-            let v = &self.vars[*var as usize];
-            let atom = match &self.tables[*var as usize] {
-                Some(table) => table
-                    .atom(&lead.values[v.base])
-                    .unwrap_or_else(|| v.atom(program, lead)),
-                None => v.atom(program, lead),
-            };
+            let atom = atom(*var);
             id = match &self.dense[id as usize] {
                 Some(children) => children[atom as usize],
                 None => Node::child(runs, atom),

@@ -96,6 +96,29 @@ impl<'p> Distributor<'p> {
         &self.day
     }
 
+    /// Whether assigning a lead with this decision reads the lead's values:
+    /// its queue, or one it overflows to, keeps owners sticky by a value.
+    pub fn reads_values(&self, decision: &Decision) -> bool {
+        let Decision::Routed {
+            target: Target::Queue(mut q),
+            ..
+        } = decision
+        else {
+            return false;
+        };
+        for _ in 0..self.program.queues.len() {
+            let queue = &self.program.queues[q];
+            if queue.sticky.is_some() {
+                return true;
+            }
+            match queue.overflow {
+                Some(next) => q = next,
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// Whether assigning a lead with this decision reads or changes the
     /// state: a queue that shares leads out, or an owner who is also a
     /// member of one (their leads today count toward caps and balance).

@@ -45,6 +45,23 @@ impl Decoder {
             .map(|(f, _)| f)
     }
 
+    /// The bases a field feeds.
+    pub fn bases_of(&self, field: FieldId) -> impl Iterator<Item = usize> + '_ {
+        self.per_field[field].iter().map(|(_, base)| *base)
+    }
+
+    /// Whether every value a field gives is a number or a code: copying
+    /// one allocates nothing.
+    pub fn yields_no_text(&self, field: FieldId) -> bool {
+        let ty = self.types[field];
+        self.per_field[field].iter().all(|(accessor, _)| match ty {
+            FieldType::Number | FieldType::Money | FieldType::Zip => true,
+            FieldType::Country | FieldType::State => true,
+            FieldType::Phone => *accessor != Accessor::Whole,
+            _ => false,
+        })
+    }
+
     pub fn bases_len(&self) -> usize {
         self.per_field.iter().map(Vec::len).sum()
     }
@@ -58,7 +75,10 @@ impl Decoder {
         if lead.values.len() < self.bases_len() {
             lead.values.resize(self.bases_len(), Scalar::Missing);
         }
-        let decoded = decode(self.types[field], raw, wanted);
+        if let (FieldType::Email, [(Accessor::Domain, base)]) = (self.types[field], &wanted[..]) {
+            return email_domain(raw, &mut lead.values[*base]);
+        }
+        let decoded = decode(self.types[field], raw);
         let reading = match &decoded {
             Decoded::Missing if is_placeholder(raw) => Reading::Blank,
             Decoded::Missing => Reading::Unreadable,
@@ -77,84 +97,20 @@ impl Decoder {
     }
 }
 
-/// Decoded cells of the fields whose values repeat from lead to lead
-/// (countries, states, ZIPs, numbers): a lead file holds a few thousand
-/// distinct spellings, so each is normalized once. Only fields whose read
-/// values hold no text are kept, so a hit copies without allocating.
-#[derive(Default)]
-pub struct Memo {
-    per_field: Vec<Option<rustc_hash::FxHashMap<Box<str>, Memoized>>>,
-}
-
-#[derive(Clone)]
-struct Memoized {
-    reading: Reading,
-    values: Vec<Scalar>,
-}
-
-/// Distinct cells kept per field; past it, further cells are decoded each time.
-const MEMO_CELLS: usize = 4096;
-
-impl Memo {
-    pub fn new(decoder: &Decoder) -> Self {
-        let per_field = decoder
-            .per_field
-            .iter()
-            .zip(&decoder.types)
-            .map(|(wanted, ty)| {
-                let worth = !wanted.is_empty()
-                    && wanted
-                        .iter()
-                        .all(|(accessor, _)| yields_no_text(*ty, *accessor));
-                worth.then(Default::default)
-            })
-            .collect();
-        Memo { per_field }
-    }
-}
-
-/// Whether a field's value through an accessor is a number or a code.
-fn yields_no_text(ty: FieldType, accessor: Accessor) -> bool {
-    match ty {
-        FieldType::Number | FieldType::Money | FieldType::Zip => true,
-        FieldType::Country | FieldType::State => true,
-        FieldType::Phone => accessor != Accessor::Whole,
-        _ => false,
-    }
-}
-
-impl Decoder {
-    /// `decode_field`, remembering what each distinct cell of a repeating
-    /// field decodes to.
-    pub fn decode_field_memo(
-        &self,
-        field: FieldId,
-        raw: &str,
-        lead: &mut Lead,
-        memo: &mut Memo,
-    ) -> Reading {
-        let Some(Some(cells)) = memo.per_field.get_mut(field) else {
-            return self.decode_field(field, raw, lead);
-        };
-        let wanted = &self.per_field[field];
-        if let Some(hit) = cells.get(raw) {
-            if lead.values.len() < self.bases_len() {
-                lead.values.resize(self.bases_len(), Scalar::Missing);
-            }
-            for ((_, base), value) in wanted.iter().zip(&hit.values) {
-                lead.values[*base] = value.clone();
-            }
-            return hit.reading;
-        }
-        let reading = self.decode_field(field, raw, lead);
-        if cells.len() < MEMO_CELLS {
-            let values = wanted
-                .iter()
-                .map(|(_, base)| lead.values[*base].clone())
-                .collect();
-            cells.insert(raw.into(), Memoized { reading, values });
-        }
-        reading
+/// An email cell of which only the domain is read, into the value it
+/// replaces, reusing that value's text allocation.
+fn email_domain(raw: &str, value: &mut Scalar) -> Reading {
+    let mut text = match std::mem::replace(value, Scalar::Missing) {
+        Scalar::Text(text) => text,
+        _ => String::new(),
+    };
+    if values::email::email_domain_into(raw, &mut text) {
+        *value = Scalar::Text(text);
+        Reading::Value
+    } else if is_placeholder(raw) {
+        Reading::Blank
+    } else {
+        Reading::Unreadable
     }
 }
 
@@ -163,8 +119,6 @@ enum Decoded {
     Missing,
     Plain(Scalar),
     Email(values::email::Email),
-    /// An email of which only the domain is read.
-    EmailDomain(String),
     Phone(values::Phone),
 }
 
@@ -175,7 +129,6 @@ impl Decoded {
             (Decoded::Plain(s), Accessor::Whole) => s,
             (Decoded::Email(e), Accessor::Whole) => Scalar::Text(e.address),
             (Decoded::Email(e), Accessor::Domain) => Scalar::Text(e.domain),
-            (Decoded::EmailDomain(d), Accessor::Domain) => Scalar::Text(d),
             (Decoded::Phone(p), Accessor::Whole) => Scalar::Text(p.digits),
             (other, accessor) => other.get(accessor),
         }
@@ -186,7 +139,6 @@ impl Decoded {
             (Decoded::Plain(s), Accessor::Whole) => s.clone(),
             (Decoded::Email(e), Accessor::Whole) => Scalar::Text(e.address.clone()),
             (Decoded::Email(e), Accessor::Domain) => Scalar::Text(e.domain.clone()),
-            (Decoded::EmailDomain(d), Accessor::Domain) => Scalar::Text(d.clone()),
             (Decoded::Phone(p), Accessor::Whole) => Scalar::Text(p.digits.clone()),
             (Decoded::Phone(p), Accessor::Country) => {
                 p.country.map_or(Scalar::Missing, |c| Scalar::Code(c.0))
@@ -202,11 +154,8 @@ impl Decoded {
     }
 }
 
-fn decode(ty: FieldType, raw: &str, wanted: &[(Accessor, usize)]) -> Decoded {
+fn decode(ty: FieldType, raw: &str) -> Decoded {
     match ty {
-        FieldType::Email if matches!(wanted, [(Accessor::Domain, _)]) => {
-            values::email::parse_email_domain(raw).map_or(Decoded::Missing, Decoded::EmailDomain)
-        }
         FieldType::Email => {
             values::email::parse_email(raw).map_or(Decoded::Missing, Decoded::Email)
         }

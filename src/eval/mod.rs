@@ -3,9 +3,11 @@
 
 pub mod explain;
 pub mod lead;
+pub mod memo;
 pub mod reference;
 
-pub use lead::{Decoder, Lead, Memo, Reading};
+pub use lead::{Decoder, Lead, Reading};
+pub use memo::Memo;
 
 use crate::ir::{Cond, Dest, Kind, Lookup, Matcher, Program, Scalar, Target, Test, ValueExpr};
 use crate::values::text::normalize_text;
@@ -65,6 +67,13 @@ pub fn lookup_cell<'a>(program: &'a Program, l: &Lookup, lead: &Lead) -> Option<
 }
 
 pub fn test(program: &Program, t: &Test, lead: &Lead) -> bool {
+    // The DAG's text pattern variables ask this once per lead: a text
+    // value skips building a `Val`.
+    if let ValueExpr::Base(b) = &t.value {
+        if let (Scalar::Text(text), Some(hit)) = (&lead.values[*b], text_pattern(&t.matcher)) {
+            return hit(text) != t.negated;
+        }
+    }
     let v = value(program, &t.value, lead);
     if v == Val::Missing {
         return t.on_missing;
@@ -98,16 +107,32 @@ fn matches(program: &Program, m: &Matcher, v: &Val) -> bool {
         Matcher::InTable { table, index } => {
             program.index(*table, *index).find(scalar, kind).is_some()
         }
-        Matcher::StartsWith(p) => {
-            text_of(scalar).is_some_and(|t| p.iter().any(|p| t.starts_with(p.as_str())))
-        }
-        Matcher::EndsWith(p) => {
-            text_of(scalar).is_some_and(|t| p.iter().any(|p| t.ends_with(p.as_str())))
-        }
-        Matcher::Contains(p) => {
-            text_of(scalar).is_some_and(|t| p.iter().any(|p| t.contains(p.as_str())))
+        Matcher::StartsWith(_) | Matcher::EndsWith(_) | Matcher::Contains(_) => {
+            text_of(scalar).is_some_and(|t| text_pattern(m).is_some_and(|hit| hit(t)))
         }
     }
+}
+
+/// How a text pattern matcher tests a text against one of its patterns.
+pub type PatternTest = fn(&str, &str) -> bool;
+
+/// A text pattern matcher's patterns and test; `None` for other matchers.
+pub fn pattern_parts(m: &Matcher) -> Option<(&[String], PatternTest)> {
+    let starts: PatternTest = |t, p| t.starts_with(p);
+    let ends: PatternTest = |t, p| t.ends_with(p);
+    let contains: PatternTest = |t, p| t.contains(p);
+    match m {
+        Matcher::StartsWith(patterns) => Some((patterns, starts)),
+        Matcher::EndsWith(patterns) => Some((patterns, ends)),
+        Matcher::Contains(patterns) => Some((patterns, contains)),
+        _ => None,
+    }
+}
+
+/// A text pattern matcher as a test of a text.
+fn text_pattern(m: &Matcher) -> Option<impl Fn(&str) -> bool + '_> {
+    let (patterns, how) = pattern_parts(m)?;
+    Some(move |t: &str| patterns.iter().any(|p| how(t, p)))
 }
 
 fn text_of(s: &Scalar) -> Option<&str> {

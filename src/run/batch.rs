@@ -8,8 +8,9 @@
 use super::samples::{LeadSample, Samples};
 use super::{cell_text, check_record};
 use crate::compile::Dag;
+use crate::eval::memo::{Rules, UNKNOWN};
 use crate::eval::{Decoder, Lead, Memo, Reading};
-use crate::ir::{FieldId, Program};
+use crate::ir::{FieldId, Program, Scalar};
 use crate::reader::Record;
 
 /// Records per batch, and bytes past which a batch is full anyway.
@@ -100,10 +101,10 @@ pub struct Share {
     /// Where its columns go in `Decided::out`.
     pub at: usize,
     pub leaf: usize,
-    /// The lead's values, when its queue shares leads out (sticky owners
-    /// read them); `None` when its columns are fixed and only the ledger
-    /// needs it.
+    /// The lead's values, when sticky owners read them.
     pub lead: Option<Lead>,
+    /// Its columns are the leaf's own and only the ledger needs the lead.
+    pub fixed: bool,
     pub key: Option<String>,
 }
 
@@ -117,6 +118,9 @@ pub enum LeafUse {
     Recorded,
     /// A queue that shares leads out: the columns come from the state.
     Shared,
+    /// The same, in a queue whose owners are sticky by one of the lead's
+    /// values: the distributor reads them.
+    SharedByValue,
 }
 
 /// Everything deciding a record needs; shared by the worker threads.
@@ -184,6 +188,19 @@ impl<'a> Decider<'a> {
         self
     }
 
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            program: self.program,
+            decoder: &self.decoder,
+            dag: self.dag,
+        }
+    }
+
+    /// A memo of repeating cells for one deciding thread.
+    pub fn memo(&self) -> Memo {
+        Memo::new(self.rules())
+    }
+
     fn sampling_on(&self) -> bool {
         !self.unmatched_leaves.is_empty()
     }
@@ -207,7 +224,10 @@ impl<'a> Decider<'a> {
                 .sampling_on()
                 .then(|| Samples::new(self.program.fields.len())),
         };
-        let mut lead = Lead::default();
+        let mut lead = Lead {
+            values: vec![Scalar::Missing; self.decoder.bases_len()],
+        };
+        let mut atoms = vec![UNKNOWN; self.dag.vars.len()];
         for i in 0..batch.len() {
             let record = batch.record(i);
             let text = match check_record(&record, self.width) {
@@ -217,11 +237,10 @@ impl<'a> Decider<'a> {
                     continue;
                 }
             };
+            atoms.fill(UNKNOWN);
             for &field in &self.read {
                 let cell = cell_text(&record, text, self.columns[field]);
-                let reading = self
-                    .decoder
-                    .decode_field_memo(field, &cell, &mut lead, memo);
+                let reading = memo.read(self.rules(), field, &cell, &mut lead, &mut atoms);
                 if reading == Reading::Unreadable {
                     decided.unreadable[field] += 1;
                     if let Some(samples) = decided.samples.as_mut() {
@@ -229,7 +248,13 @@ impl<'a> Decider<'a> {
                     }
                 }
             }
-            let leaf = self.dag.decide_leaf(self.program, &lead);
+            let leaf = self.dag.decide_leaf_with(|var| {
+                let atom = &mut atoms[var as usize];
+                if *atom == UNKNOWN {
+                    *atom = self.dag.atom(self.program, var, &lead);
+                }
+                *atom
+            });
             if let Some(samples) = decided.samples.as_mut() {
                 if self.unmatched_leaves[leaf] && samples.wants_unmatched() {
                     samples.add_unmatched(self.lead_sample(&record, text));
@@ -248,7 +273,8 @@ impl<'a> Decider<'a> {
             decided.shares.push(Share {
                 at: decided.out.len(),
                 leaf,
-                lead: (self.uses[leaf] == LeafUse::Shared).then(|| lead.clone()),
+                lead: (self.uses[leaf] == LeafUse::SharedByValue).then(|| lead.clone()),
+                fixed: self.uses[leaf] == LeafUse::Recorded,
                 key,
             });
         }

@@ -24,7 +24,7 @@ pub use summary::Summary;
 
 use crate::compile::Dag;
 use crate::distribute::{Distributor, Store};
-use crate::eval::{Lead, Memo};
+use crate::eval::Lead;
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
 use batch::{Batch, Decided, Decider, LeafUse};
@@ -142,13 +142,15 @@ pub fn route_csv(
     let uses = dag
         .leaves
         .iter()
-        .map(
-            |d| match (sharing.distributor.uses_state(d), sharing.persistent) {
+        .map(|d| {
+            let distributor = sharing.distributor;
+            match (distributor.uses_state(d), sharing.persistent) {
+                (true, _) if distributor.reads_values(d) => LeafUse::SharedByValue,
                 (true, _) => LeafUse::Shared,
                 (false, true) => LeafUse::Recorded,
                 (false, false) => LeafUse::Fixed,
-            },
-        )
+            }
+        })
         .collect();
     let decider = Decider::new(
         program,
@@ -179,7 +181,7 @@ pub fn route_csv(
         no_lead: Lead::default(),
     };
     if options.jobs <= 1 {
-        let mut memo = Memo::new(&decider.decoder);
+        let mut memo = decider.memo();
         let (mut batch, mut out) = (Batch::default(), Vec::new());
         loop {
             next_batch(&mut reader, &mut batch)?;
@@ -231,7 +233,7 @@ fn in_parallel<R: Read, W: Write>(
         for _ in 0..jobs {
             let (queue, done) = (&queue, done.clone());
             scope.spawn(move || {
-                let mut memo = Memo::new(&decider.decoder);
+                let mut memo = decider.memo();
                 loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok((seq, batch, out)) = next else { break };
@@ -346,7 +348,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 share.key.as_deref(),
                 None,
             );
-            if share.lead.is_none() && !outcome.repeated {
+            if share.fixed && !outcome.repeated {
                 // Recorded in the ledger, but the columns are the leaf's own.
                 self.per_leaf[share.leaf] += 1;
                 self.out
@@ -389,12 +391,9 @@ impl<W: Write> Writer<'_, '_, '_, W> {
 /// delimiters, so a cell is a slice of the record's text unless it had to
 /// be unescaped.
 pub(crate) fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
-    match record.field(i) {
-        Some(Cow::Borrowed(bytes)) => {
-            let start = bytes.as_ptr() as usize - record.raw.as_ptr() as usize;
-            Cow::Borrowed(text.get(start..start + bytes.len()).unwrap_or_default())
-        }
-        Some(Cow::Owned(bytes)) => Cow::Owned(String::from_utf8(bytes).unwrap_or_default()),
+    match record.value_span(i) {
+        Some(Ok(span)) => Cow::Borrowed(text.get(span).unwrap_or_default()),
+        Some(Err(bytes)) => Cow::Owned(String::from_utf8(bytes).unwrap_or_default()),
         None => Cow::Borrowed(""),
     }
 }

@@ -114,7 +114,7 @@ pub(crate) fn build_index<V: Copy + PartialEq>(
 
 /// Looks a cell up in an index built by [`build_index`].
 pub(crate) fn lookup<V: Copy>(index: &HashMap<Box<str>, V>, raw: &str) -> Option<V> {
-    let t = raw.trim();
+    let t = super::trim(raw);
     // Fast path: a plain 2/3-letter code or abbreviation, lowercased on the stack.
     if (2..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphabetic()) {
         let mut buf = [0u8; 3];

@@ -33,28 +33,51 @@ pub fn parse_email(raw: &str) -> Option<Email> {
 /// The domain of an `email` cell, as `parse_email` gives it, without
 /// building the address (rules that read only `email.domain`).
 pub fn parse_email_domain(raw: &str) -> Option<String> {
-    let (_, host) = split_email(raw)?;
-    let mut domain = String::with_capacity(host.len());
-    push_lowercase(host, &mut domain);
-    if drop_www(&domain).len() < domain.len() {
-        domain.drain(.."www.".len());
+    let mut domain = String::new();
+    email_domain_into(raw, &mut domain).then_some(domain)
+}
+
+/// `parse_email_domain` into `out` (emptied first), whose allocation a
+/// caller reading many leads reuses; false when the cell is unreadable.
+pub fn email_domain_into(raw: &str, out: &mut String) -> bool {
+    out.clear();
+    let Some((_, host)) = split_at_sign(raw) else {
+        return false;
+    };
+    // Check first, then copy and lower-case the whole host at once: a
+    // byte-by-byte push costs several times more.
+    match ascii_host_is_valid(host.as_bytes()) {
+        Some(false) => return false,
+        Some(true) => {
+            out.push_str(host);
+            out.make_ascii_lowercase();
+        }
+        None if is_valid_host(host) => push_lowercase(host, out),
+        None => return false,
     }
-    Some(domain)
+    if drop_www(out).len() < out.len() {
+        out.drain(.."www.".len());
+    }
+    true
 }
 
 /// The local part and the host of a readable `email` cell, as typed.
 fn split_email(raw: &str) -> Option<(&str, &str)> {
-    if super::is_placeholder(raw) {
-        return None;
-    }
-    let t = strip_mailto(unwrap_angle_brackets(raw.trim()));
+    let (local, host) = split_at_sign(raw)?;
+    is_valid_host(host).then_some((local, host))
+}
+
+/// The text before the first `@` (not empty) and the host after it, its
+/// trailing dot dropped; the host is not checked yet (a second `@` makes
+/// it invalid). No placeholder has an `@`, so none passes.
+fn split_at_sign(raw: &str) -> Option<(&str, &str)> {
+    let t = strip_mailto(unwrap_angle_brackets(super::trim(raw)));
     let at = memchr::memchr(b'@', t.as_bytes())?;
     let (local, host) = (&t[..at], &t[at + 1..]);
-    if local.is_empty() || memchr::memchr(b'@', host.as_bytes()).is_some() {
+    if local.is_empty() {
         return None;
     }
-    let host = host.strip_suffix('.').unwrap_or(host);
-    is_valid_host(host).then_some((local, host))
+    Some((local, host.strip_suffix('.').unwrap_or(host)))
 }
 
 /// `Name <addr>` → `addr`; anything else unchanged.
@@ -150,17 +173,38 @@ fn is_valid_host(host: &str) -> bool {
 fn ascii_host_is_valid(host: &[u8]) -> Option<bool> {
     let (mut dots, mut label) = (0, 0);
     for &b in host {
-        match b {
-            b'.' if label == 0 => return Some(false),
-            b'.' => (dots, label) = (dots + 1, 0),
-            b'-' | b'_' => label += 1,
-            _ if b.is_ascii_alphanumeric() => label += 1,
-            _ if b.is_ascii() => return Some(false),
+        match HOST_BYTES[usize::from(b)] {
+            LABEL => label += 1,
+            DOT if label == 0 => return Some(false),
+            DOT => (dots, label) = (dots + 1, 0),
+            INVALID => return Some(false),
             _ => return None,
         }
     }
     Some(dots > 0 && label > 0)
 }
+
+/// Classes of a host's bytes: one table load per byte instead of a chain
+/// of range tests.
+const INVALID: u8 = 0;
+const LABEL: u8 = 1;
+const DOT: u8 = 2;
+const NOT_ASCII: u8 = 3;
+static HOST_BYTES: [u8; 256] = {
+    let mut t = [NOT_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = match c {
+            b'.' => DOT,
+            b'-' | b'_' => LABEL,
+            _ if c.is_ascii_alphanumeric() => LABEL,
+            _ => INVALID,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Drops a leading `www.` unless that leaves no dot.
 fn drop_www(host: &str) -> &str {
@@ -174,8 +218,11 @@ fn drop_www(host: &str) -> &str {
 /// `us.ibm.com` → `us.ibm.com`, `ibm.com`, `com`. Used for "in set" tests,
 /// where a domain is in a set holding it or one of its parents.
 pub fn parent_domains(d: &str) -> impl Iterator<Item = &str> {
-    std::iter::successors(Some(d), |s| s.split_once('.').map(|(_, parent)| parent))
-        .take_while(|s| !s.is_empty())
+    std::iter::successors(Some(d), |s| {
+        let dot = s.bytes().position(|b| b == b'.')?;
+        Some(&s[dot + 1..])
+    })
+    .take_while(|s| !s.is_empty())
 }
 
 #[cfg(test)]

@@ -6,8 +6,15 @@ pub fn is_placeholder(raw: &str) -> bool {
     const PLACEHOLDERS: [&str; 9] = [
         "n/a", "#n/a", "null", "none", "nil", "unknown", "-", "--", "?",
     ];
-    let t = raw.trim();
-    t.is_empty() || PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p))
+    let t = super::trim(raw);
+    // Every placeholder starts with one of these: most cells stop here.
+    match t.as_bytes().first().map(u8::to_ascii_lowercase) {
+        None => true,
+        Some(b'n' | b'#' | b'u' | b'-' | b'?') => {
+            PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p))
+        }
+        Some(_) => false,
+    }
 }
 
 #[cfg(test)]

@@ -19,3 +19,14 @@ pub use country::Country;
 pub use missing::is_placeholder;
 pub use phone::Phone;
 pub use state::State;
+
+/// `str::trim`, without its Unicode tables when both ends are plain ASCII
+/// (no Unicode space starts or ends with an ASCII graphic byte): cells are
+/// trimmed once per lead and field.
+pub(crate) fn trim(raw: &str) -> &str {
+    match raw.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => raw,
+        [only] if only.is_ascii_graphic() => raw,
+        _ => raw.trim(),
+    }
+}

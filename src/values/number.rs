@@ -81,7 +81,7 @@ pub fn parse_number(raw: &str) -> Option<i64> {
     if super::is_placeholder(raw) {
         return None;
     }
-    parse_cell_decimal(raw.trim())?.truncated(0)
+    parse_cell_decimal(super::trim(raw))?.truncated(0)
 }
 
 /// Reads a `money` cell (`$2.5M`, `€1,000`, `USD 1200`, `1200 EUR`, `-$5`);
@@ -98,7 +98,7 @@ pub fn parse_money(raw: &str) -> Option<i64> {
     if super::is_placeholder(raw) {
         return None;
     }
-    let t = raw.trim();
+    let t = super::trim(raw);
     let (outer_sign, t) = split_sign(t);
     let t = strip_currency_prefix(t).map_or(t, str::trim_start);
     let t = strip_currency_suffix(t).map_or(t, str::trim_end);

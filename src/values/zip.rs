@@ -12,7 +12,7 @@
 
 /// Reads a `zip` cell: `94105`, `94105-1234`, `941051234`, `2134`, `2134-5678`.
 pub fn parse_zip(raw: &str) -> Option<u32> {
-    let t = raw.trim().as_bytes();
+    let t = super::trim(raw).as_bytes();
     let (zip, plus4) = match t.iter().position(|&b| b == b'-') {
         Some(dash) => (&t[..dash], Some(&t[dash + 1..])),
         None if t.len() == 9 => (&t[..5], Some(&t[5..])),

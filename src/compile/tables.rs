@@ -1,0 +1,91 @@
+//! Faster ways to a variable's atom for the walk, where the value's kind
+//! allows one: a ZIP needs no search among thousands of ranges, a country
+//! code no hash, a text pattern no generic test. Each gives exactly the
+//! atom `Var::atom` gives, or `None` to leave the value to it.
+
+use super::atoms::{self, Classify, Var};
+use crate::ir::{FieldType, Program, Scalar, Test, ValueExpr};
+
+pub(super) enum AtomTable {
+    /// Indexed by the ZIP (0 to 99,999).
+    Zip(Box<[u32]>),
+    /// Indexed by a code of two capital letters (`US`, `CA`).
+    Letters(Box<[u32]>),
+    /// A `starts with` / `ends with` / `contains` test of a text value.
+    Pattern(TextPattern),
+}
+
+const ZIPS: usize = 100_000;
+
+impl AtomTable {
+    pub(super) fn build(program: &Program, var: &Var) -> Option<AtomTable> {
+        let ty = program.bases[var.base].ty;
+        match &var.classify {
+            Classify::Intervals { cuts } if ty == FieldType::Zip => {
+                let atoms = (0..ZIPS as i64).map(|n| cuts.partition_point(|c| *c <= n) as u32);
+                Some(AtomTable::Zip(atoms.collect()))
+            }
+            Classify::Keys {
+                index, codes: true, ..
+            } => {
+                let atoms = (b'A'..=b'Z').flat_map(|a| (b'A'..=b'Z').map(move |b| [a, b]));
+                let atoms = atoms.map(|code| {
+                    let key = Scalar::Code(code);
+                    index.get(&key).copied().unwrap_or(atoms::OTHER)
+                });
+                Some(AtomTable::Letters(atoms.collect()))
+            }
+            Classify::Pattern(test) => TextPattern::build(test, var.base).map(AtomTable::Pattern),
+            _ => None,
+        }
+    }
+
+    /// The atom of a value, when the table has it.
+    pub(super) fn atom(&self, value: &Scalar) -> Option<u32> {
+        match (self, value) {
+            (AtomTable::Zip(atoms), Scalar::Num(n)) => {
+                atoms.get(usize::try_from(*n).ok()?).copied()
+            }
+            (AtomTable::Letters(atoms), Scalar::Code([a, b]))
+                if a.is_ascii_uppercase() && b.is_ascii_uppercase() =>
+            {
+                Some(atoms[usize::from(a - b'A') * 26 + usize::from(b - b'A')])
+            }
+            (AtomTable::Pattern(pattern), value) => pattern.atom(value),
+            _ => None,
+        }
+    }
+}
+
+/// A text pattern test of the variable's own value.
+pub(super) struct TextPattern {
+    how: crate::eval::PatternTest,
+    patterns: Vec<String>,
+    negated: bool,
+    on_missing: bool,
+}
+
+impl TextPattern {
+    fn build(test: &Test, base: usize) -> Option<TextPattern> {
+        if test.value != ValueExpr::Base(base) {
+            return None;
+        }
+        let (patterns, how) = crate::eval::pattern_parts(&test.matcher)?;
+        Some(TextPattern {
+            how,
+            patterns: patterns.to_vec(),
+            negated: test.negated,
+            on_missing: test.on_missing,
+        })
+    }
+
+    /// As `eval::test` gives it: 1 for true.
+    fn atom(&self, value: &Scalar) -> Option<u32> {
+        let outcome = match value {
+            Scalar::Missing => self.on_missing,
+            Scalar::Text(text) => self.patterns.iter().any(|p| (self.how)(text, p)) != self.negated,
+            _ => return None,
+        };
+        Some(u32::from(outcome))
+    }
+}
