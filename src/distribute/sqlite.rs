@@ -35,12 +35,42 @@ CREATE TABLE IF NOT EXISTS ledger (
   queue INTEGER NOT NULL,
   owner INTEGER NOT NULL,
   run INTEGER NOT NULL) WITHOUT ROWID;
-PRAGMA user_version = 2;
+-- Leads held open until an outcome (shark tanks, claim limits, release
+-- times), in the order they arrived: the rowid orders claims. owner is ''
+-- while a lead waits in the pool; lapsed lists the reps who let it go,
+-- each followed by a newline; outcome is NULL while it is open.
+CREATE TABLE IF NOT EXISTS holds (
+  key TEXT NOT NULL UNIQUE,
+  queue TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  lapsed TEXT NOT NULL DEFAULT '',
+  outcome TEXT);
+CREATE INDEX IF NOT EXISTS holds_open ON holds (queue, owner) WHERE outcome IS NULL;
+-- Each lead's history: assigned, pooled, claimed, released, outcome.
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  what TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  decision TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_by_key ON history (key);
+PRAGMA user_version = 3;
 ";
 
 /// The layout this version writes. Version 1 (no `user_version`, names as
 /// text in every ledger row) is not read: its ledger would be misread.
-const FORMAT: i64 = 2;
+const FORMAT: i64 = 3;
+/// Version 2 lacks only the `holds` and `history` tables: the first run
+/// that writes to it adds them, and readers take their absence as empty.
+const UPGRADES_FROM: i64 = 2;
+
+/// Writes a held lead and the history step it starts.
+const HOLD: &str =
+    "INSERT OR REPLACE INTO holds (key, queue, owner, since) VALUES (?1, ?2, ?3, ?4)";
+const LOG: &str =
+    "INSERT INTO history (key, what, owner, at, decision) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// How long `route run` without `--wait` waits for the state file: long
 /// enough for a `route serve` request's transaction (milliseconds) to end,
@@ -114,6 +144,16 @@ impl Rows {
 enum Write {
     Ledger(Rows),
     Sticky(String, String, String),
+    Hold(HoldRow),
+}
+
+/// A held lead as the writer files it: key, queue, owner, time, decision.
+struct HoldRow {
+    key: String,
+    queue: String,
+    owner: String,
+    at: i64,
+    decision: String,
 }
 
 /// The thread that writes ledger and sticky rows inside the run's transaction.
@@ -219,6 +259,7 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
             )?
             .execute(params![queue, value, owner])?;
         }
+        Write::Hold(h) => write_hold(conn, &h.key, &h.queue, &h.owner, h.at, &h.decision)?,
         Write::Ledger(rows) => {
             let mut numbered = Vec::with_capacity(rows.len());
             for (key, a) in rows.iter() {
@@ -234,6 +275,27 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
             }
         }
     }
+    Ok(())
+}
+
+/// A lead held open from `at`, and the first step of its history.
+pub(super) fn write_hold(
+    conn: &Connection,
+    key: &str,
+    queue: &str,
+    owner: &str,
+    at: i64,
+    decision: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(HOLD)?
+        .execute(params![key, queue, owner, at])?;
+    let what = if owner.is_empty() {
+        "pooled"
+    } else {
+        "assigned"
+    };
+    conn.prepare_cached(LOG)?
+        .execute(params![key, what, owner, at, decision])?;
     Ok(())
 }
 
@@ -271,7 +333,7 @@ pub(super) fn check_format(conn: &Connection, path: &Path) -> Result<(), String>
         Ok((version, tables > 0))
     };
     let (version, used) = read().map_err(|e| failure(path, e))?;
-    if used && version != FORMAT {
+    if used && version != FORMAT && version != UPGRADES_FROM {
         return Err(format!(
             "{} is a state file of another version of route (format {version}, this one reads {FORMAT}); \
              start a new state file, or clear this one with `route state reset --state {} --yes`",
@@ -442,7 +504,26 @@ fn load(conn: &Connection, day: &str, cache: &mut MemoryStore) -> rusqlite::Resu
         let (queue, value, owner) = row?;
         cache.set_sticky(&queue, &value, &owner);
     }
+    if has_table(conn, "holds")? {
+        let mut rows = conn.prepare(
+            "SELECT queue, owner, count(*) FROM holds WHERE outcome IS NULL AND owner <> '' GROUP BY queue, owner",
+        )?;
+        for row in rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, u32>(2)?)))? {
+            let (queue, owner, n) = row?;
+            cache.open.insert((queue, owner), n);
+        }
+    }
     Ok(())
+}
+
+/// Whether the file has this table (a version 2 file has no `holds`).
+fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }
 
 impl Store for SqliteStore {
@@ -508,6 +589,32 @@ impl Store for SqliteStore {
         if self.pending.len() >= BATCH {
             self.flush();
         }
+    }
+
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
+        let Some(writer) = &mut self.writer else {
+            return;
+        };
+        if !owner.is_empty() {
+            *self
+                .cache
+                .open
+                .entry((queue.into(), owner.into()))
+                .or_default() += 1;
+        }
+        // Called before the lead is recorded: it is the run's next decision.
+        let decision = format!("{}:{}", self.run, self.unkeyed + 1);
+        writer.send(Write::Hold(HoldRow {
+            key: key.into(),
+            queue: queue.into(),
+            owner: owner.into(),
+            at,
+            decision,
+        }));
+    }
+
+    fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
+        self.cache.open_count(queue, owner)
     }
 }
 
