@@ -257,6 +257,21 @@ pub(crate) fn now_is_a_date(now: Option<&str>, err: &mut dyn Write) -> bool {
     }
 }
 
+/// `--now` as a time, seconds since 1970 (`None`: the system clock): a
+/// date is the start of that day, UTC; `Err` once the error is written.
+pub(crate) fn now_instant(now: Option<&str>, err: &mut dyn Write) -> Result<Option<i64>, ()> {
+    let Some(now) = now else {
+        return Ok(None);
+    };
+    match crate::distribute::date::parse_instant(now) {
+        Some(secs) => Ok(Some(secs)),
+        None => {
+            let _ = writeln!(err, "error: --now {now} is not a date or a time\n  help: write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), e.g. --now 2026-11-25T09:30:00Z");
+            Err(())
+        }
+    }
+}
+
 /// A progress bar on stderr while the input is read, when stderr is a
 /// terminal (never in pipelines or logs): bytes read of the file's size,
 /// or a running count for standard input.
@@ -1015,6 +1030,86 @@ pub fn state_show(path: &Path, now: Option<&str>, out: &mut dyn Write, err: &mut
         }
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
+            CANNOT_RUN
+        }
+    }
+}
+
+/// `route release RULES --state DB [--now T]`.
+pub struct ReleaseOptions {
+    pub rules: PathBuf,
+    pub state: PathBuf,
+    /// `YYYY-MM-DD` (its start) or `YYYY-MM-DDTHH:MM[:SS]Z`; default now.
+    pub now: Option<String>,
+    /// How long to wait for another process holding the state file.
+    pub wait: std::time::Duration,
+    pub color: bool,
+}
+
+/// `route release`: the releases that are due, written to `out` as CSV
+/// (`key,queue,from_owner,to_owner,released_at,reason`); the rules give
+/// each queue's release time, method and members.
+pub fn release(options: &ReleaseOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    use crate::distribute::{date, live::LiveState, pool, Store};
+    let Ok(clock) = now_instant(options.now.as_deref(), err) else {
+        return CANNOT_RUN;
+    };
+    let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let at = clock.unwrap_or_else(date::now_secs);
+    let day = date::day_of(at);
+    let distributor = Distributor::new(&loaded.program, &day, false);
+    distributor.set_clock(at);
+    let opened = LiveState::open(&options.state, options.wait, &day, "route release");
+    let released = opened.and_then(|mut live| {
+        let decision = format!("{}:release", live.run());
+        let done = live.write(&day, |store| {
+            store.decision(&decision);
+            Ok::<_, ()>(pool::release_due(&distributor, store, at))
+        });
+        match done {
+            Ok(Ok(released)) => Ok(released),
+            Ok(Err(())) => Ok(vec![]),
+            Err(e) => Err(e.message().to_string()),
+        }
+    });
+    match released {
+        Ok(released) => write_releases(&released, out, err),
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            CANNOT_RUN
+        }
+    }
+}
+
+fn write_releases(
+    released: &[crate::distribute::pool::Released],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let mut csv = csv::Writer::from_writer(out);
+    let header = [
+        "key",
+        "queue",
+        "from_owner",
+        "to_owner",
+        "released_at",
+        "reason",
+    ];
+    let mut written = csv.write_record(header);
+    for r in released {
+        let at = crate::distribute::date::format_instant(r.at);
+        let row = [&r.key, &r.queue, &r.from, &r.to, &at, &r.reason];
+        written = written.and_then(|()| csv.write_record(row));
+    }
+    match written.and_then(|()| csv.flush().map_err(csv::Error::from)) {
+        Ok(()) => {
+            let _ = writeln!(err, "route release: {} leads released", released.len());
+            OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write the releases: {e}");
             CANNOT_RUN
         }
     }

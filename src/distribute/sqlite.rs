@@ -674,7 +674,7 @@ pub fn reset(path: &Path) -> Result<(), String> {
     conn.busy_timeout(Duration::ZERO)
         .map_err(|e| failure(path, e))?;
     // Dropped, not emptied: a file of an older layout is made new too.
-    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; {SCHEMA} COMMIT;"))
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS holds; DROP TABLE IF EXISTS history; {SCHEMA} COMMIT;"))
         .map_err(|e| failure(path, e))
 }
 
