@@ -830,7 +830,36 @@ fn distribute_for_explain(
         key.as_deref(),
         Some(&mut steps),
     );
+    if let (Some(state), Some(key)) = (&peeked, &key) {
+        steps.push_str(&history_lines(key, &state.history(key)?));
+    }
     Ok(Some((outcome.assignment, steps)))
+}
+
+/// A lead's history as explain steps: each change with its time and decision.
+fn history_lines(key: &str, events: &[crate::distribute::Event]) -> String {
+    if events.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("  history of lead {key}:\n");
+    for e in events {
+        let at = crate::distribute::date::format_instant(e.at);
+        let owner = if e.owner.is_empty() {
+            "nobody"
+        } else {
+            &e.owner
+        };
+        let decision = if e.decision.is_empty() {
+            "-"
+        } else {
+            &e.decision
+        };
+        out.push_str(&format!(
+            "    {at} {} (owner {owner}, decision {decision})\n",
+            e.what
+        ));
+    }
+    out
 }
 
 /// The why-not answers for a queue name (a queue, or a table that names owners).

@@ -345,3 +345,62 @@ fn bad_pool_requests_are_refused_with_a_code_and_help() {
         );
     }
 }
+
+fn route(args: &[&str], state: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(args)
+        .arg("--state")
+        .arg(state)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_batch_run_fills_the_pool_and_explain_and_state_show_give_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let input = dir.path().join("leads.csv");
+    std::fs::write(&input, "Lead ID,Kind\nB1,tank\nB2,tank\n").unwrap();
+    let input = input.to_str().unwrap();
+    route(&["run", RULES, input, "--now", "2026-11-24"], &state);
+    let server = Server::start(&state, T0);
+    assert_eq!(
+        server.claimed("tank", "c@acme.example"),
+        "B1",
+        "routed by the run"
+    );
+    server.outcome("B1", "dead");
+    drop(server);
+
+    let explained = route(
+        &["explain", RULES, "--lead", "Lead ID=B1,Kind=tank"],
+        &state,
+    );
+    let history: Vec<&str> = explained
+        .lines()
+        .skip_while(|l| !l.contains("history of lead B1"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(history.len(), 4, "{explained}");
+    assert!(
+        history[1].contains("2026-11-24T00:00:00Z pooled (owner nobody, decision 1:1)"),
+        "{explained}"
+    );
+    assert!(
+        history[2].contains("2026-11-25T09:00:00Z claimed (owner c@acme.example, decision 2:1)"),
+        "{explained}"
+    );
+    assert!(
+        history[3].contains("outcome: dead (owner c@acme.example, decision 2:2)"),
+        "{explained}"
+    );
+
+    let shown = route(&["state", "show"], &state);
+    assert!(
+        shown.contains("held leads: 1 waiting in pools, 0 open with an owner, 1 with an outcome"),
+        "{shown}"
+    );
+    assert!(shown.contains("  dead "), "{shown}");
+}

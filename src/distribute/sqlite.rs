@@ -432,6 +432,29 @@ impl SqliteStore {
         Self::with(conn, path, day, 0)
     }
 
+    /// A lead's history, oldest first (empty in a file without one).
+    pub fn history(&self, key: &str) -> Result<Vec<super::Event>, String> {
+        let conn = lock(&self.conn);
+        let read = || -> rusqlite::Result<Vec<super::Event>> {
+            if !has_table(&conn, "history")? {
+                return Ok(vec![]);
+            }
+            let mut stmt = conn.prepare(
+                "SELECT what, owner, at, decision FROM history WHERE key = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([key], |r| {
+                Ok(super::Event {
+                    what: r.get(0)?,
+                    owner: r.get(1)?,
+                    at: r.get(2)?,
+                    decision: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| format!("cannot read the history of {key}: {e}"))
+    }
+
     /// Writes rotations and counts and commits everything the run changed.
     pub fn commit(mut self) -> Result<(), String> {
         self.flush();
@@ -663,9 +686,33 @@ pub fn show(path: &Path, day: &str) -> Result<String, String> {
         let ledger: i64 = conn.query_row("SELECT count(*) FROM ledger", [], |r| r.get(0))?;
         let runs: i64 = conn.query_row("SELECT count(*) FROM runs", [], |r| r.get(0))?;
         out.push_str(&format!("ledger: {ledger} assignments from {runs} runs\n"));
+        if has_table(&conn, "holds")? {
+            out.push_str(&held_summary(&conn)?);
+        }
         Ok(out)
     };
     text().map_err(|e| failure(path, e))
+}
+
+/// Held leads: open in pools, open with an owner, closed by outcome.
+fn held_summary(conn: &Connection) -> rusqlite::Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT count(*) FILTER (WHERE outcome IS NULL AND owner = ''),
+                count(*) FILTER (WHERE outcome IS NULL AND owner <> ''),
+                count(*) FILTER (WHERE outcome IS NOT NULL) FROM holds",
+    )?;
+    let (pooled, owned, closed): (i64, i64, i64) =
+        stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut out = format!(
+        "held leads: {pooled} waiting in pools, {owned} open with an owner, {closed} with an outcome\n"
+    );
+    let mut stmt =
+        conn.prepare("SELECT outcome, count(*) FROM holds WHERE outcome IS NOT NULL GROUP BY outcome ORDER BY outcome")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (outcome, n) = row?;
+        out.push_str(&format!("  {outcome:<32} {n}\n"));
+    }
+    Ok(out)
 }
 
 /// `route state reset`: forget everything.
