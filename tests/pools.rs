@@ -21,10 +21,13 @@ struct Server {
 
 impl Server {
     fn start(state: &Path, now: &str) -> Server {
+        Server::with(&["--state".as_ref(), state.as_os_str()], now)
+    }
+
+    fn with(extra: &[&std::ffi::OsStr], now: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
             .args(["serve", RULES, "--listen", "127.0.0.1:0", "--now", now])
-            .arg("--state")
-            .arg(state)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -332,6 +335,13 @@ fn bad_pool_requests_are_refused_with_a_code_and_help() {
         );
         assert!(!answer["error"]["help"].as_str().unwrap().is_empty());
     }
+    let memory = Server::with(&[], T0);
+    memory.route("K1", "tank");
+    let (status, _, answer) = memory.claim("tank", "a@acme.example");
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (409, &json!("state-required"))
+    );
     let mut doc = server
         .agent
         .get(format!("{}/v1/openapi.json", server.base))
@@ -403,4 +413,28 @@ fn a_batch_run_fills_the_pool_and_explain_and_state_show_give_the_history() {
         "{shown}"
     );
     assert!(shown.contains("  dead "), "{shown}");
+}
+
+#[test]
+fn route_release_refuses_a_bad_time_and_an_old_state_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let run = |now: &str| {
+        Command::new(env!("CARGO_BIN_EXE_route"))
+            .args(["release", RULES, "--now", now, "--state"])
+            .arg(&state)
+            .output()
+            .expect("the binary runs")
+    };
+    let bad = run("2026-11-25T25:00");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DDTHH:MM:SSZ"));
+    // A file of the first layout is refused, pointing at `route state reset`.
+    let conn = rusqlite::Connection::open(&state).unwrap();
+    conn.execute_batch("CREATE TABLE ledger (key TEXT); PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let old = run(T0);
+    assert_eq!(old.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&old.stderr).contains("route state reset"));
 }

@@ -773,4 +773,29 @@ mod tests {
         assert_eq!(owner_of(&mut store, "zz"), None);
         assert_eq!(owner_of(&mut store, &keys[0]), Some(keys[0].clone()));
     }
+
+    #[test]
+    fn a_format_2_file_is_read_and_gains_the_held_leads_on_its_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
+        store.commit().unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE holds; DROP TABLE history; PRAGMA user_version = 2;")
+            .unwrap();
+        let peeked = SqliteStore::peek(&path, "2026-11-25").unwrap();
+        assert_eq!(peeked.history("k").unwrap(), vec![]);
+        drop(peeked);
+        let mut store = SqliteStore::open(&path, "2026-11-25", "b", FAIL_FAST).unwrap();
+        store.hold("k", "q", "a@x", 0);
+        assert_eq!(store.open_count("q", "a@x"), 1);
+        store.commit().unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        let held: String = conn
+            .query_row("SELECT owner FROM holds WHERE key = 'k'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((version, held.as_str()), (FORMAT, "a@x"));
+    }
 }

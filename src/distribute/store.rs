@@ -89,39 +89,22 @@ pub struct MemoryStore {
     pub ledger: HashMap<String, Assignment>,
     /// Assignments recorded in this run, keyed or not, in order.
     pub recorded_in_run: u64,
-    /// Held leads in the order they arrived, with their outcome.
-    pub holds: Vec<(Held, Option<String>)>,
+    /// Held leads: key → queue and owner. Only a dry run's preview holds
+    /// leads in memory: without a lasting state no lead has a key to hold.
+    pub held: HashMap<String, (String, String)>,
     /// Open leads per queue and owner.
     pub open: HashMap<(String, String), u32>,
-    pub events: HashMap<String, Vec<Event>>,
-    /// The decision changes are logged under.
-    pub current: String,
 }
 
 impl MemoryStore {
-    fn held_index(&self, key: &str) -> Option<usize> {
-        self.holds.iter().position(|(h, _)| h.key == key)
-    }
-
     fn open_change(&mut self, queue: &str, owner: &str, up: bool) {
         if owner.is_empty() {
             return;
         }
-        let n = self
-            .open
+        let n = (self.open)
             .entry((queue.to_string(), owner.to_string()))
             .or_default();
         *n = if up { *n + 1 } else { n.saturating_sub(1) };
-    }
-
-    fn log(&mut self, key: &str, what: &str, owner: &str, at: i64) {
-        let event = Event {
-            what: what.to_string(),
-            owner: owner.to_string(),
-            at,
-            decision: self.current.clone(),
-        };
-        self.events.entry(key.to_string()).or_default().push(event);
     }
 }
 
@@ -174,108 +157,17 @@ impl Store for MemoryStore {
         self.recorded_in_run += 1;
     }
 
-    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
-        if let Some(i) = self.held_index(key) {
-            let (old, outcome) = self.holds.remove(i);
-            if outcome.is_none() {
-                self.open_change(&old.queue, &old.owner, false);
-            }
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, _at: i64) {
+        let before = (self.held).insert(key.to_string(), (queue.to_string(), owner.to_string()));
+        if let Some((queue, owner)) = before {
+            self.open_change(&queue, &owner, false);
         }
-        let held = Held {
-            key: key.to_string(),
-            queue: queue.to_string(),
-            owner: owner.to_string(),
-            since: at,
-            lapsed: vec![],
-        };
-        self.holds.push((held, None));
         self.open_change(queue, owner, true);
-        self.log(
-            key,
-            if owner.is_empty() {
-                "pooled"
-            } else {
-                "assigned"
-            },
-            owner,
-            at,
-        );
     }
 
     fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
         let key = (queue.to_string(), owner.to_string());
         self.open.get(&key).copied().unwrap_or(0)
-    }
-
-    fn decision(&mut self, id: &str) {
-        self.current = id.to_string();
-    }
-}
-
-impl Pool for MemoryStore {
-    fn oldest_unowned(&mut self, queue: &str, rep: &str) -> Option<Held> {
-        self.holds
-            .iter()
-            .filter(|(h, outcome)| outcome.is_none() && h.queue == queue && h.owner.is_empty())
-            .find(|(h, _)| !h.lapsed.iter().any(|r| r == rep))
-            .map(|(h, _)| h.clone())
-    }
-
-    fn due(&mut self, queue: &str, before: i64) -> Vec<Held> {
-        let mut due: Vec<Held> = (self.holds.iter())
-            .filter(|(h, outcome)| outcome.is_none() && h.queue == queue && !h.owner.is_empty())
-            .filter(|(h, _)| h.since <= before)
-            .map(|(h, _)| h.clone())
-            .collect();
-        due.sort_by_key(|h| h.since);
-        due
-    }
-
-    fn set_owner(&mut self, held: &Held, what: &str) {
-        let Some(i) = self.held_index(&held.key) else {
-            return;
-        };
-        let old = self.holds[i].0.clone();
-        self.open_change(&old.queue, &old.owner, false);
-        self.open_change(&held.queue, &held.owner, true);
-        self.holds[i].0 = held.clone();
-        if let Some(a) = self.ledger.get_mut(&held.key) {
-            a.owner = Arc::from(held.owner.as_str());
-        }
-        self.log(&held.key, what, &held.owner, held.since);
-    }
-
-    fn set_outcome(&mut self, key: &str, outcome: &str, at: i64) -> bool {
-        let Some(a) = self.ledger.get(key).cloned() else {
-            return false;
-        };
-        match self.held_index(key) {
-            Some(i) => {
-                let (held, old) = &self.holds[i];
-                let (queue, owner, was_open) =
-                    (held.queue.clone(), held.owner.clone(), old.is_none());
-                self.holds[i].1 = Some(outcome.to_string());
-                if was_open {
-                    self.open_change(&queue, &owner, false);
-                }
-            }
-            None => {
-                let held = Held {
-                    key: key.to_string(),
-                    queue: a.queue.to_string(),
-                    owner: a.owner.to_string(),
-                    since: at,
-                    lapsed: vec![],
-                };
-                self.holds.push((held, Some(outcome.to_string())));
-            }
-        }
-        self.log(key, &format!("outcome: {outcome}"), &a.owner, at);
-        true
-    }
-
-    fn history(&mut self, key: &str) -> Vec<Event> {
-        self.events.get(key).cloned().unwrap_or_default()
     }
 }
 

@@ -127,9 +127,11 @@ async fn listen(
         hangups,
         options.watch,
     ));
-    let releaser = tokio::spawn(release::every(shared.clone(), RELEASE_EVERY));
+    // Only a state file holds leads to release.
+    let releaser = (options.state.is_some())
+        .then(|| tokio::spawn(release::every(shared.clone(), RELEASE_EVERY)));
     connections::serve(listener, app::router(shared.clone()), options.timeout).await;
-    for task in [reloader, releaser] {
+    for task in std::iter::once(reloader).chain(releaser) {
         task.abort();
         let _ = task.await;
     }

@@ -89,7 +89,7 @@ pub fn document(program: &Program) -> Json {
 }
 
 /// Every `code` an error response may carry.
-pub const ERROR_CODES: [&str; 22] = [
+pub const ERROR_CODES: [&str; 23] = [
     "invalid-json",
     "wrong-type",
     "unknown-column",
@@ -100,6 +100,7 @@ pub const ERROR_CODES: [&str; 22] = [
     "unknown-rep",
     "unknown-lead",
     "unknown-outcome",
+    "state-required",
     "bad-parameter",
     "body-too-large",
     "invalid-body",
@@ -151,7 +152,7 @@ fn claim_operation() -> Json {
                 "headers": { "route-claim": { "schema": { "type": "string", "enum": ["empty", "at-limit"] } } } },
             "400": error("invalid-json, unknown-rep"),
             "404": error("unknown-queue"),
-            "409": error("not-a-pool: the queue gives its leads out itself"),
+            "409": error("not-a-pool: the queue gives its leads out itself; state-required: the server has no --state"),
             "503": error("Try again after Retry-After: timeout, overloaded, state-busy, state-failed, shutting-down"),
         },
     })
@@ -175,6 +176,7 @@ fn outcome_operation() -> Json {
             }}}},
             "400": error("invalid-json, unknown-outcome"),
             "404": error("unknown-lead: no lead with that key was routed"),
+            "409": error("state-required: the server has no --state"),
             "503": error("Try again after Retry-After: timeout, overloaded, state-busy, state-failed, shutting-down"),
         },
     })

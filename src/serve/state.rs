@@ -450,7 +450,13 @@ fn with_pool<T>(
     f: impl FnOnce(&mut dyn Pool) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     match state {
-        StateMode::Memory(memory) => f(memory),
+        // Without a lasting state no lead is kept by key: nothing to claim.
+        StateMode::Memory(_) => Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "state-required",
+            "this server keeps no state file, so it holds no leads to claim, record or release",
+            "start the server with --state DB (the file route run --state uses)",
+        )),
         StateMode::Sqlite(live) => live.write(day, |s| f(s)).map_err(state_error)?,
     }
 }
