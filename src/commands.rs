@@ -272,6 +272,11 @@ pub(crate) fn now_instant(now: Option<&str>, err: &mut dyn Write) -> Result<Opti
     }
 }
 
+/// Whether a `--now` gives a time of day (none given: the clock's).
+pub(crate) fn has_time_of_day(now: Option<&str>) -> bool {
+    now.is_none_or(|now| now.contains(['T', ' ']))
+}
+
 /// A progress bar on stderr while the input is read, when stderr is a
 /// terminal (never in pipelines or logs): bytes read of the file's size,
 /// or a running count for standard input.
@@ -1089,7 +1094,7 @@ pub fn release(options: &ReleaseOptions, out: &mut dyn Write, err: &mut dyn Writ
     let at = clock.unwrap_or_else(date::now_secs);
     let day = date::day_of(at);
     let distributor = Distributor::new(&loaded.program, &day, false);
-    distributor.set_clock(at);
+    distributor.set_clock(at, has_time_of_day(options.now.as_deref()));
     let opened = LiveState::open(&options.state, options.wait, &day, "route release");
     let released = opened.and_then(|mut live| {
         let decision = format!("{}:release", live.run());

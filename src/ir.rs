@@ -258,6 +258,8 @@ pub struct Rep {
     pub weight: u32,
     pub daily_cap: Option<u32>,
     pub away: Option<(String, String)>,
+    /// The `hours` column: outside them the rep takes no lead.
+    pub hours: Option<crate::data::hours::WorkingHours>,
     pub line: usize,
 }
 

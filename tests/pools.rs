@@ -438,3 +438,73 @@ fn route_release_refuses_a_bad_time_and_an_old_state_format() {
     assert_eq!(old.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&old.stderr).contains("route state reset"));
 }
+
+/// The owners `route run` gives three leads on `now`.
+fn owners_on(now: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("leads.csv");
+    std::fs::write(&input, "Lead ID\nH1\nH2\nH3\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(["run", "tests/fixtures/pools/hours.route", "--now", now])
+        .arg(&input)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn working_hours_make_a_rep_unavailable_outside_them() {
+    let (a, b) = ("a@acme.example", "b@acme.example");
+    // A run for a date checks the days only: Wednesday is a working day,
+    // Saturday is not.
+    assert_eq!(owners_on("2026-11-25"), [a, b, a]);
+    assert_eq!(owners_on("2026-11-28"), [b, b, b]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let serve = |now: &str, keys: [&str; 2]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+            .args([
+                "serve",
+                "tests/fixtures/pools/hours.route",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(["--now", now, "--state"])
+            .arg(&state)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().unwrap().unwrap();
+            if let Some(address) = line.strip_prefix("route serve: listening on ") {
+                break address.to_string();
+            }
+        };
+        let owners: Vec<String> = keys
+            .iter()
+            .map(|key| {
+                let body = json!({ "Lead ID": key }).to_string();
+                let mut response = ureq::post(format!("{base}/v1/route"))
+                    .header("Content-Type", "application/json")
+                    .send(body.as_bytes())
+                    .unwrap();
+                let answer: Value =
+                    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+                answer["owner"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let _ = child.kill();
+        let _ = child.wait();
+        owners
+    };
+    // 10:00 in New York: both work. 18:00 there: only b.
+    assert_eq!(serve("2026-11-25T15:00:00Z", ["S1", "S2"]), [a, b]);
+    assert_eq!(serve("2026-11-25T23:00:00Z", ["S3", "S4"]), [b, b]);
+}

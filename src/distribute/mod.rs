@@ -26,7 +26,7 @@ macro_rules! note {
         }
     };
 }
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
 /// One member of a queue, with what decides whether they can take a lead.
@@ -36,6 +36,7 @@ struct Member {
     weight: u32,
     cap: Option<u32>,
     away: Option<(Arc<str>, Arc<str>)>,
+    hours: Option<crate::data::hours::WorkingHours>,
 }
 
 pub struct Distributor<'p> {
@@ -56,6 +57,9 @@ pub struct Distributor<'p> {
     /// today's date, else the start of the run date; a server sets it
     /// per request.
     clock: AtomicI64,
+    /// Whether the clock has a time of day: without one (a run for a past
+    /// or future date), working hours decide only which days a rep works.
+    timed: AtomicBool,
 }
 
 /// The result for one lead, with what the summary needs to know.
@@ -98,12 +102,15 @@ impl<'p> Distributor<'p> {
             reroute,
             pooled: program.queues.iter().map(is_pooled).collect(),
             clock: AtomicI64::new(start_of(day)),
+            timed: AtomicBool::new(day == date::today()),
         }
     }
 
-    /// Stamps the next assignments with this time (seconds since 1970).
-    pub fn set_clock(&self, secs: i64) {
+    /// Stamps the next assignments with this time (seconds since 1970);
+    /// `timed`: it has a time of day, which working hours are checked at.
+    pub fn set_clock(&self, secs: i64, timed: bool) {
         self.clock.store(secs, Ordering::Relaxed);
+        self.timed.store(timed, Ordering::Relaxed);
     }
 
     pub fn clock(&self) -> i64 {
@@ -394,6 +401,16 @@ impl<'p> Distributor<'p> {
                 return Some(Why::Away(from.clone(), to.clone()));
             }
         }
+        if let Some(hours) = &m.hours {
+            let open = if self.timed.load(Ordering::Relaxed) {
+                hours.open_at(self.clock())
+            } else {
+                hours.works_on(&self.day)
+            };
+            if !open {
+                return Some(Why::OffHours(hours.text.clone()));
+            }
+        }
         if let Some(limit) = self.program.queues[q].claim_limit {
             if store.open_count(&self.queue_names[q], &m.email) >= limit {
                 return Some(Why::AtClaimLimit(limit));
@@ -426,6 +443,7 @@ enum Why {
     Away(Arc<str>, Arc<str>),
     AtCap(u32),
     AtClaimLimit(u32),
+    OffHours(String),
 }
 
 impl std::fmt::Display for Why {
@@ -433,6 +451,7 @@ impl std::fmt::Display for Why {
         match self {
             Why::Away(from, to) => write!(f, "is away from {from} to {to}"),
             Why::AtCap(cap) => write!(f, "has reached the cap of {cap} leads today"),
+            Why::OffHours(hours) => write!(f, "is outside their working hours ({hours})"),
             Why::AtClaimLimit(limit) => {
                 write!(f, "holds {limit} open leads of this queue, its claim limit")
             }
@@ -453,6 +472,7 @@ fn member(program: &Program, email: &str, queue_cap: Option<u32>) -> Member {
         away: rep
             .and_then(|r| r.away.as_ref())
             .map(|(from, to)| (Arc::from(from.as_str()), Arc::from(to.as_str()))),
+        hours: rep.and_then(|r| r.hours.clone()),
     }
 }
 

@@ -114,7 +114,11 @@ async fn listen(
     let hangups = reload::hangups();
     let shared = Arc::new(Shared::new(
         rules,
-        Worker::start(state, clock),
+        Worker::start(
+            state,
+            clock,
+            crate::commands::has_time_of_day(options.now.as_deref()),
+        ),
         setup(options),
         options.max_body,
         options.timeout,

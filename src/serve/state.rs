@@ -146,10 +146,12 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// `clock`: a fixed time (`--now`), else the system's.
-    pub fn start(state: StateMode, clock: Option<i64>) -> Self {
+    /// `clock`: a fixed time (`--now`), else the system's; `timed`: it
+    /// has a time of day (a `--now` date alone has none: working hours
+    /// then decide only the days, as in a batch run for that date).
+    pub fn start(state: StateMode, clock: Option<i64>, timed: bool) -> Self {
         let (jobs, queue) = sync_channel(QUEUED);
-        let thread = std::thread::spawn(move || route_jobs(state, clock, queue));
+        let thread = std::thread::spawn(move || route_jobs(state, clock, timed, queue));
         Worker {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -191,7 +193,7 @@ fn stopping() -> ApiError {
 /// The routing thread: jobs in arrival order, each routed with its rules'
 /// distributor for its day — the same one from job to job, built anew
 /// when a reload brings other rules or the date changes at midnight UTC.
-fn route_jobs(mut state: StateMode, clock: Option<i64>, queue: Receiver<Job>) {
+fn route_jobs(mut state: StateMode, clock: Option<i64>, timed: bool, queue: Receiver<Job>) {
     let mut decisions = 0u64;
     let mut next = queue.recv().ok();
     while let Some(job) = next {
@@ -205,6 +207,7 @@ fn route_jobs(mut state: StateMode, clock: Option<i64>, queue: Receiver<Job>) {
             day: &day,
             decisions: &mut decisions,
             clock,
+            timed,
         };
         next = context.route_while_current(job, &queue);
     }
@@ -219,6 +222,7 @@ struct Context<'a, 'p> {
     decisions: &'a mut u64,
     /// The fixed time of `--now`, else `None`: the system's clock.
     clock: Option<i64>,
+    timed: bool,
 }
 
 impl Context<'_, '_> {
@@ -243,7 +247,7 @@ impl Context<'_, '_> {
         if job.abandoned() {
             return;
         }
-        self.distributor.set_clock(self.now());
+        self.distributor.set_clock(self.now(), self.timed);
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
             Job::Lead(job) => {
                 let answer = self.route_lead(&job);
