@@ -9,7 +9,7 @@
 //! request, only between requests.
 
 use super::sqlite::{begin_run, connect, failure, find, insert_ledger, write_hold, Names};
-use super::store::{Assignment, Event, Held, Pool, Store};
+use super::store::{Assignment, Held, Pool, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -363,26 +363,6 @@ impl Pool for LiveStore<'_> {
         );
         self.log(key, &format!("outcome: {outcome}"), &a.owner, at);
         true
-    }
-
-    fn history(&mut self, key: &str) -> Vec<Event> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "SELECT what, owner, at, decision FROM history WHERE key = ?1 ORDER BY id",
-            )
-            .and_then(|mut s| {
-                let rows = s.query_map([key], |r| {
-                    Ok(Event {
-                        what: r.get(0)?,
-                        owner: r.get(1)?,
-                        at: r.get(2)?,
-                        decision: r.get(3)?,
-                    })
-                })?;
-                rows.collect::<rusqlite::Result<Vec<_>>>()
-            });
-        self.ok(rows).unwrap_or_default()
     }
 }
 

@@ -196,13 +196,9 @@ default to tank
             claimed(&mut one, &program, "a@x.example", 14),
             Claim::AtLimit(2)
         );
-        let history = one.read("2026-11-25", |s| Ok::<_, ()>(s.history("k2")));
-        let whats: Vec<String> = history
-            .unwrap()
-            .unwrap()
-            .into_iter()
-            .map(|e| e.what)
-            .collect();
+        let peeked = crate::distribute::sqlite::SqliteStore::peek(&path, "2026-11-25").unwrap();
+        let history = peeked.history("k2").unwrap();
+        let whats: Vec<String> = history.into_iter().map(|e| e.what).collect();
         assert_eq!(whats, ["pooled", "claimed"]);
     }
 

@@ -75,8 +75,6 @@ pub trait Pool: Store {
     /// Records an outcome for a lead of the ledger; false when the key is
     /// not in it. The lead stays, tagged with the outcome.
     fn set_outcome(&mut self, key: &str, outcome: &str, at: i64) -> bool;
-    /// The lead's history, oldest first.
-    fn history(&mut self, key: &str) -> Vec<Event>;
 }
 
 /// State that lives for one run only.
