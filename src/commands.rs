@@ -257,6 +257,26 @@ pub(crate) fn now_is_a_date(now: Option<&str>, err: &mut dyn Write) -> bool {
     }
 }
 
+/// `--now` as a time, seconds since 1970 (`None`: the system clock): a
+/// date is the start of that day, UTC; `Err` once the error is written.
+pub(crate) fn now_instant(now: Option<&str>, err: &mut dyn Write) -> Result<Option<i64>, ()> {
+    let Some(now) = now else {
+        return Ok(None);
+    };
+    match crate::distribute::date::parse_instant(now) {
+        Some(secs) => Ok(Some(secs)),
+        None => {
+            let _ = writeln!(err, "error: --now {now} is not a date or a time\n  help: write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), e.g. --now 2026-11-25T09:30:00Z");
+            Err(())
+        }
+    }
+}
+
+/// Whether a `--now` gives a time of day (none given: the clock's).
+pub(crate) fn has_time_of_day(now: Option<&str>) -> bool {
+    now.is_none_or(|now| now.contains(['T', ' ']))
+}
+
 /// A progress bar on stderr while the input is read, when stderr is a
 /// terminal (never in pipelines or logs): bytes read of the file's size,
 /// or a running count for standard input.
@@ -815,7 +835,36 @@ fn distribute_for_explain(
         key.as_deref(),
         Some(&mut steps),
     );
+    if let (Some(state), Some(key)) = (&peeked, &key) {
+        steps.push_str(&history_lines(key, &state.history(key)?));
+    }
     Ok(Some((outcome.assignment, steps)))
+}
+
+/// A lead's history as explain steps: each change with its time and decision.
+fn history_lines(key: &str, events: &[crate::distribute::Event]) -> String {
+    if events.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("  history of lead {key}:\n");
+    for e in events {
+        let at = crate::distribute::date::format_instant(e.at);
+        let owner = if e.owner.is_empty() {
+            "nobody"
+        } else {
+            &e.owner
+        };
+        let decision = if e.decision.is_empty() {
+            "-"
+        } else {
+            &e.decision
+        };
+        out.push_str(&format!(
+            "    {at} {} (owner {owner}, decision {decision})\n",
+            e.what
+        ));
+    }
+    out
 }
 
 /// The why-not answers for a queue name (a queue, or a table that names owners).
@@ -1015,6 +1064,86 @@ pub fn state_show(path: &Path, now: Option<&str>, out: &mut dyn Write, err: &mut
         }
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
+            CANNOT_RUN
+        }
+    }
+}
+
+/// `route release RULES --state DB [--now T]`.
+pub struct ReleaseOptions {
+    pub rules: PathBuf,
+    pub state: PathBuf,
+    /// `YYYY-MM-DD` (its start) or `YYYY-MM-DDTHH:MM[:SS]Z`; default now.
+    pub now: Option<String>,
+    /// How long to wait for another process holding the state file.
+    pub wait: std::time::Duration,
+    pub color: bool,
+}
+
+/// `route release`: the releases that are due, written to `out` as CSV
+/// (`key,queue,from_owner,to_owner,released_at,reason`); the rules give
+/// each queue's release time, method and members.
+pub fn release(options: &ReleaseOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    use crate::distribute::{date, live::LiveState, pool, Store};
+    let Ok(clock) = now_instant(options.now.as_deref(), err) else {
+        return CANNOT_RUN;
+    };
+    let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
+        return CANNOT_RUN;
+    };
+    let at = clock.unwrap_or_else(date::now_secs);
+    let day = date::day_of(at);
+    let distributor = Distributor::new(&loaded.program, &day, false);
+    distributor.set_clock(at, has_time_of_day(options.now.as_deref()));
+    let opened = LiveState::open(&options.state, options.wait, &day, "route release");
+    let released = opened.and_then(|mut live| {
+        let decision = format!("{}:release", live.run());
+        let done = live.write(&day, |store| {
+            store.decision(&decision);
+            Ok::<_, ()>(pool::release_due(&distributor, store, at))
+        });
+        match done {
+            Ok(Ok(released)) => Ok(released),
+            Ok(Err(())) => Ok(vec![]),
+            Err(e) => Err(e.message().to_string()),
+        }
+    });
+    match released {
+        Ok(released) => write_releases(&released, out, err),
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            CANNOT_RUN
+        }
+    }
+}
+
+fn write_releases(
+    released: &[crate::distribute::pool::Released],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let mut csv = csv::Writer::from_writer(out);
+    let header = [
+        "key",
+        "queue",
+        "from_owner",
+        "to_owner",
+        "released_at",
+        "reason",
+    ];
+    let mut written = csv.write_record(header);
+    for r in released {
+        let at = crate::distribute::date::format_instant(r.at);
+        let row = [&r.key, &r.queue, &r.from, &r.to, &at, &r.reason];
+        written = written.and_then(|()| csv.write_record(row));
+    }
+    match written.and_then(|()| csv.flush().map_err(csv::Error::from)) {
+        Ok(()) => {
+            let _ = writeln!(err, "route release: {} leads released", released.len());
+            OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write the releases: {e}");
             CANNOT_RUN
         }
     }

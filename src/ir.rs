@@ -258,6 +258,8 @@ pub struct Rep {
     pub weight: u32,
     pub daily_cap: Option<u32>,
     pub away: Option<(String, String)>,
+    /// The `hours` column: outside them the rep takes no lead.
+    pub hours: Option<crate::data::hours::WorkingHours>,
     pub line: usize,
 }
 
@@ -277,6 +279,11 @@ pub struct Queue {
     pub cap: Option<u32>,
     pub sticky: Option<ValueExpr>,
     pub overflow: Option<QueueId>,
+    /// `claim limit N`: open leads of this queue a rep may hold at once.
+    pub claim_limit: Option<u32>,
+    /// `release after N hours|days`, in seconds: an open lead held this
+    /// long without an outcome goes back (to the pool, or the next member).
+    pub release_after: Option<i64>,
     pub span: Span,
 }
 

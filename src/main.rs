@@ -99,7 +99,8 @@ enum Command {
         /// The address to listen on; port 0 takes any free port.
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
         listen: String,
-        /// A fixed run date, YYYY-MM-DD (default: the day of each request, UTC).
+        /// A fixed time: YYYY-MM-DD (its start) or YYYY-MM-DDTHH:MM:SSZ,
+        /// UTC (default: the clock, for each request).
         #[arg(long)]
         now: Option<String>,
         /// The largest request body, in bytes.
@@ -117,6 +118,20 @@ enum Command {
         /// (SIGHUP reloads them in any case).
         #[arg(long)]
         watch: bool,
+    },
+    /// Hand back leads held past their queue's `release after` (to the
+    /// pool, or the next member); the moves as CSV on stdout.
+    Release {
+        rules: PathBuf,
+        #[arg(long, value_name = "DB")]
+        state: PathBuf,
+        /// The time to release as of: YYYY-MM-DD (its start) or
+        /// YYYY-MM-DDTHH:MM:SSZ, UTC (default: now).
+        #[arg(long)]
+        now: Option<String>,
+        /// Wait for another process holding the state file as long as it takes.
+        #[arg(long)]
+        wait: bool,
     },
     /// Look at or clear a --state file.
     State {
@@ -443,6 +458,25 @@ fn main() -> ExitCode {
                 color,
             };
             route::serve::serve(&options, &mut std::io::stderr())
+        }
+        Command::Release {
+            rules,
+            state,
+            now,
+            wait,
+        } => {
+            let options = commands::ReleaseOptions {
+                rules,
+                state,
+                now,
+                wait: if wait {
+                    route::distribute::sqlite::WAIT_FOREVER
+                } else {
+                    route::distribute::sqlite::FAIL_FAST
+                },
+                color,
+            };
+            commands::release(&options, &mut out, &mut err)
         }
         Command::State { action } => match action {
             StateAction::Show { state, now } => {

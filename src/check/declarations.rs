@@ -423,6 +423,8 @@ impl Checker<'_> {
                 .as_ref()
                 .and_then(|n| self.units(n, FieldType::Number));
             let cap = cap.and_then(|c| u32::try_from(c).ok());
+            let claim_limit = self.claim_limit(decl, method);
+            let release_after = self.release_after(decl, method);
             self.queues
                 .insert(decl.name.node.clone(), self.program.queues.len());
             self.program.queues.push(Queue {
@@ -432,10 +434,86 @@ impl Checker<'_> {
                 cap,
                 sticky: None,
                 overflow: None,
+                claim_limit,
+                release_after,
                 span: decl.span.clone(),
             });
             self.usage.queues.push(false);
         }
+    }
+
+    /// `claim limit N`: a whole number of leads, at least 1, on a queue
+    /// that gives leads to reps.
+    fn claim_limit(&mut self, decl: &ast::QueueDecl, method: Method) -> Option<u32> {
+        let n = decl.claim_limit.as_ref()?;
+        if !self.pooling_method(decl, method, n.span.clone(), "claim limit") {
+            return None;
+        }
+        match whole(n).and_then(|v| u32::try_from(v).ok()) {
+            Some(limit) if limit >= 1 => Some(limit),
+            _ => {
+                self.error(
+                    "invalid-queue-option",
+                    n.span.clone(),
+                    "a claim limit must be a whole number of leads from 1 up",
+                    "not a number of leads",
+                    "write the most open leads a rep may hold from this queue, e.g. `claim limit 5`",
+                );
+                None
+            }
+        }
+    }
+
+    /// `release after N hours|days`, in seconds: at least an hour.
+    fn release_after(&mut self, decl: &ast::QueueDecl, method: Method) -> Option<i64> {
+        let r = decl.release_after.as_ref()?;
+        if !self.pooling_method(decl, method, r.amount.span.clone(), "release after") {
+            return None;
+        }
+        let amount = whole(&r.amount).unwrap_or(0);
+        let unit = match r.unit.node {
+            ast::TimeUnit::Hours => 3600,
+            ast::TimeUnit::Days => 86_400,
+        };
+        // Ten years: beyond that a release is a typo, and the product fits.
+        match amount.checked_mul(unit) {
+            Some(seconds) if amount >= 1 && seconds <= 10 * 366 * 86_400 => Some(seconds),
+            _ => {
+                self.error(
+                    "invalid-queue-option",
+                    r.amount.span.clone(),
+                    "a release time must be a whole number of hours or days, from 1 up to ten years",
+                    "not a release time",
+                    "write how long a rep may keep a lead without an outcome, e.g. `release after 48 hours` or `release after 2 days`",
+                );
+                None
+            }
+        }
+    }
+
+    /// Whether the queue gives leads to reps, as `claim limit` and
+    /// `release after` need; an error at the option when it does not.
+    fn pooling_method(
+        &mut self,
+        decl: &ast::QueueDecl,
+        method: Method,
+        span: std::ops::Range<usize>,
+        option: &str,
+    ) -> bool {
+        if method != Method::Hold {
+            return true;
+        }
+        self.error(
+            "invalid-queue-option",
+            span,
+            &format!(
+                "queue `{}` has no method, so nobody holds its leads: `{option}` has nothing to act on",
+                decl.name.node
+            ),
+            "no method",
+            &format!("give the queue a method (`queue {} shark_tank`, `round_robin` or `load_balance` with members), or remove `{option}`", decl.name.node),
+        );
+        false
     }
 
     fn members(&mut self, decl: &ast::QueueDecl) -> Vec<String> {
@@ -537,4 +615,11 @@ pub(super) enum NameSpace {
     Lists,
     Tables,
     Queues,
+}
+
+/// A literal's value when it is a whole number (`1.5`, `2.0000001` are not).
+fn whole(n: &NumberLit) -> Option<i64> {
+    (n.exact && n.micros % 1_000_000 == 0)
+        .then(|| i64::try_from(n.micros / 1_000_000).ok())
+        .flatten()
 }

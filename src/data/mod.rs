@@ -1,6 +1,7 @@
 //! Data files that rules read: lists, tables and the reps file. Loading
 //! reports problems with the file's own line numbers.
 
+pub mod hours;
 pub mod list;
 pub mod reps;
 pub mod table;

@@ -1,5 +1,6 @@
-//! The reps file: `rep,team,weight,daily_cap,away_from,away_to`.
+//! The reps file: `rep,team,weight,daily_cap,away_from,away_to,hours`.
 
+use super::hours::WorkingHours;
 use super::table::parse_table;
 use super::DataError;
 use crate::ir::Rep;
@@ -17,14 +18,15 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
             line: table.header_line,
             cell: None,
             message: format!("the reps file needs the columns `rep` and `team`; its header is `{}`", table.columns.join(",")),
-            help: "use the header rep,team,weight,daily_cap,away_from,away_to (only rep and team are required)".into(),
+            help: "use the header rep,team,weight,daily_cap,away_from,away_to,hours (only rep and team are required)".into(),
         });
     };
-    let (weight, cap, from, to) = (
+    let (weight, cap, from, to, hours) = (
         col("weight"),
         col("daily_cap"),
         col("away_from"),
         col("away_to"),
+        col("hours"),
     );
     let mut reps = Vec::new();
     for row in &table.rows {
@@ -69,6 +71,12 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
             })?),
         };
         let away = away_dates(cell(from), cell(to), (line, from, to))?;
+        let working = match cell(hours) {
+            None => None,
+            Some(text) => Some(
+                WorkingHours::parse(text).map_err(|e| bad((line, hours), &e.message, e.help))?,
+            ),
+        };
         let team = cell(Some(team)).unwrap_or("").to_string();
         reps.push(Rep {
             email: email.to_lowercase(),
@@ -76,6 +84,7 @@ pub fn parse_reps(text: &str) -> Result<Vec<Rep>, DataError> {
             weight,
             daily_cap,
             away,
+            hours: working,
             line,
         });
     }
@@ -172,6 +181,15 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.line, 3);
+        let e = parse_reps("rep,team,hours\na@x.com,w,Mon-Fri 09:00-17:00\nb@x.com,w,weekdays\n")
+            .err()
+            .unwrap();
+        assert_eq!((e.line, e.cell), (3, Some(2)));
+        assert!(
+            e.message.contains("`weekdays` is not working hours"),
+            "{}",
+            e.message
+        );
         assert!(parse_reps("name,team\n").is_err());
         assert!(!is_date("2026-02-30"));
         assert!(is_date("2024-02-29"));

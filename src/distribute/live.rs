@@ -8,8 +8,8 @@
 //! (a server and a `route run`, or two servers) never interleave inside one
 //! request, only between requests.
 
-use super::sqlite::{begin_run, connect, failure, find, insert_ledger, Names};
-use super::store::{Assignment, Store};
+use super::sqlite::{begin_run, connect, failure, find, insert_ledger, write_hold, Names};
+use super::store::{Assignment, Held, Pool, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,6 +112,7 @@ impl LiveState {
             names: Names::default(),
             writable,
             failed: None,
+            decision: String::new(),
         };
         let value = f(&mut store);
         if let Some(e) = store.failed {
@@ -153,7 +154,12 @@ pub struct LiveStore<'a> {
     writable: bool,
     /// The first statement that failed: the transaction is rolled back.
     failed: Option<rusqlite::Error>,
+    /// The decision history rows are logged under.
+    decision: String,
 }
+
+/// A `holds` row's columns, as [`Held`] reads them.
+const HELD: &str = "SELECT key, queue, owner, since, lapsed FROM holds";
 
 impl LiveStore<'_> {
     /// A statement's result; a failure is kept for the end of the
@@ -188,6 +194,33 @@ impl LiveStore<'_> {
             .prepare_cached(sql)
             .and_then(|mut s| s.query_row(params, |r| r.get(0)).optional());
         self.ok(found).flatten()
+    }
+}
+
+impl LiveStore<'_> {
+    fn held_rows(&mut self, sql: &str, params: impl rusqlite::Params) -> Vec<Held> {
+        let rows = self.conn.prepare_cached(sql).and_then(|mut s| {
+            let rows = s.query_map(params, |r| {
+                let lapsed: String = r.get(4)?;
+                Ok(Held {
+                    key: r.get(0)?,
+                    queue: r.get(1)?,
+                    owner: r.get(2)?,
+                    since: r.get(3)?,
+                    lapsed: lapsed.lines().map(String::from).collect(),
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        });
+        self.ok(rows).unwrap_or_default()
+    }
+
+    fn log(&mut self, key: &str, what: &str, owner: &str, at: i64) {
+        let decision = self.decision.clone();
+        self.execute(
+            "INSERT INTO history (key, what, owner, at, decision) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key, what, owner, at, decision],
+        );
     }
 }
 
@@ -258,6 +291,78 @@ impl Store for LiveStore<'_> {
             [Err(e), _, _] | [_, Err(e), _] | [_, _, Err(e)] => Err(e),
         };
         self.ok(written);
+    }
+
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
+        if !self.writable || self.failed.is_some() {
+            return;
+        }
+        let written = write_hold(self.conn, key, queue, owner, at, &self.decision);
+        self.ok(written);
+    }
+
+    fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
+        self.query(
+            "SELECT count(*) FROM holds WHERE queue = ?1 AND owner = ?2 AND outcome IS NULL",
+            [queue, owner],
+        )
+        .unwrap_or(0)
+    }
+
+    fn decision(&mut self, id: &str) {
+        self.decision = id.to_string();
+    }
+}
+
+impl Pool for LiveStore<'_> {
+    fn oldest_unowned(&mut self, queue: &str, rep: &str) -> Option<Held> {
+        let sql = format!(
+            "{HELD} WHERE queue = ?1 AND owner = '' AND outcome IS NULL
+             AND instr(char(10) || lapsed, char(10) || ?2 || char(10)) = 0
+             ORDER BY rowid LIMIT 1"
+        );
+        self.held_rows(&sql, [queue, rep]).pop()
+    }
+
+    fn due(&mut self, queue: &str, before: i64) -> Vec<Held> {
+        let sql = format!(
+            "{HELD} WHERE queue = ?1 AND owner <> '' AND outcome IS NULL AND since <= ?2
+             ORDER BY since, rowid"
+        );
+        self.held_rows(&sql, params![queue, before])
+    }
+
+    fn set_owner(&mut self, held: &Held, what: &str) {
+        let lapsed: String = held.lapsed.iter().map(|r| format!("{r}\n")).collect();
+        self.execute(
+            "UPDATE holds SET owner = ?2, since = ?3, lapsed = ?4 WHERE key = ?1",
+            params![held.key, held.owner, held.since, lapsed],
+        );
+        let conn = self.conn;
+        let owner = self
+            .names
+            .id(conn, &std::sync::Arc::from(held.owner.as_str()));
+        if let Some(owner) = self.ok(owner) {
+            self.execute(
+                "UPDATE ledger SET owner = ?2 WHERE key = ?1",
+                params![held.key, owner],
+            );
+        }
+        self.log(&held.key, what, &held.owner, held.since);
+    }
+
+    fn set_outcome(&mut self, key: &str, outcome: &str, at: i64) -> bool {
+        let Some(a) = self.recorded(key) else {
+            return false;
+        };
+        // A lead of a queue that holds nothing open gets its row now, closed.
+        self.execute(
+            "INSERT INTO holds (key, queue, owner, since, outcome) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome",
+            params![key, &*a.queue, &*a.owner, at, outcome],
+        );
+        self.log(key, &format!("outcome: {outcome}"), &a.owner, at);
+        true
     }
 }
 

@@ -7,10 +7,11 @@
 
 pub mod date;
 pub mod live;
+pub mod pool;
 pub mod sqlite;
 pub mod store;
 
-pub use store::{Assignment, MemoryStore, Preview, Store};
+pub use store::{Assignment, Event, Held, MemoryStore, Pool, Preview, Store};
 
 use crate::eval::{self, Lead, Val};
 use crate::ir::{Decision, Method, Program, QueueId, Target};
@@ -25,6 +26,7 @@ macro_rules! note {
         }
     };
 }
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
 /// One member of a queue, with what decides whether they can take a lead.
@@ -34,10 +36,11 @@ struct Member {
     weight: u32,
     cap: Option<u32>,
     away: Option<(Arc<str>, Arc<str>)>,
+    hours: Option<crate::data::hours::WorkingHours>,
 }
 
 pub struct Distributor<'p> {
-    program: &'p Program,
+    pub(crate) program: &'p Program,
     /// Queue and rule names, shared by every assignment.
     queue_names: Vec<Arc<str>>,
     rule_names: Vec<Arc<str>>,
@@ -48,6 +51,15 @@ pub struct Distributor<'p> {
     members: Vec<Vec<Member>>,
     /// `--reroute`: decide repeated leads again instead of reusing the ledger.
     reroute: bool,
+    /// Per queue: whether its leads are held open until an outcome.
+    pooled: Vec<bool>,
+    /// The time assignments are stamped with, seconds since 1970: now on
+    /// today's date, else the start of the run date; a server sets it
+    /// per request.
+    clock: AtomicI64,
+    /// Whether the clock has a time of day: without one (a run for a past
+    /// or future date), working hours decide only which days a rep works.
+    timed: AtomicBool,
 }
 
 /// The result for one lead, with what the summary needs to know.
@@ -88,7 +100,21 @@ impl<'p> Distributor<'p> {
             day: day.to_string(),
             members,
             reroute,
+            pooled: program.queues.iter().map(is_pooled).collect(),
+            clock: AtomicI64::new(start_of(day)),
+            timed: AtomicBool::new(day == date::today()),
         }
+    }
+
+    /// Stamps the next assignments with this time (seconds since 1970);
+    /// `timed`: it has a time of day, which working hours are checked at.
+    pub fn set_clock(&self, secs: i64, timed: bool) {
+        self.clock.store(secs, Ordering::Relaxed);
+        self.timed.store(timed, Ordering::Relaxed);
+    }
+
+    pub fn clock(&self) -> i64 {
+        self.clock.load(Ordering::Relaxed)
     }
 
     /// The date this distributor counts leads and checks away dates for.
@@ -188,7 +214,13 @@ impl<'p> Distributor<'p> {
                     false,
                 )
             }
-            Target::Queue(q) => self.within(store, *q, lead, &mut trace, 0),
+            Target::Queue(q) => {
+                let (q, owner, unowned) = self.within(store, *q, lead, &mut trace, 0);
+                if let (Some(key), true) = (key, self.pooled[q]) {
+                    store.hold(key, &self.queue_names[q], &owner, self.clock());
+                }
+                (self.queue_names[q].clone(), owner, unowned)
+            }
         };
         let assignment = Assignment { queue, owner, rule };
         store.record(key, &assignment);
@@ -199,7 +231,8 @@ impl<'p> Distributor<'p> {
         }
     }
 
-    /// Queue name, owner, and whether it stayed unowned for want of members.
+    /// The queue the lead ends in (after overflow), its owner, and whether
+    /// it stayed unowned for want of members.
     fn within(
         &self,
         store: &mut dyn Store,
@@ -207,7 +240,7 @@ impl<'p> Distributor<'p> {
         lead: &Lead,
         trace: &mut Option<&mut String>,
         depth: usize,
-    ) -> (Arc<str>, Arc<str>, bool) {
+    ) -> (QueueId, Arc<str>, bool) {
         let queue = &self.program.queues[q];
         let name = self.queue_names[q].clone();
         match queue.method {
@@ -216,14 +249,14 @@ impl<'p> Distributor<'p> {
                     trace,
                     "queue {name} has no method: the lead waits there with no owner"
                 );
-                return (name, self.nobody.clone(), false);
+                return (q, self.nobody.clone(), false);
             }
             Method::SharkTank => {
                 note!(
                     trace,
                     "queue {name} is a shark tank: reps claim leads from it"
                 );
-                return (name, self.nobody.clone(), false);
+                return (q, self.nobody.clone(), false);
             }
             _ => {}
         }
@@ -240,7 +273,7 @@ impl<'p> Distributor<'p> {
                             trace,
                             "sticky: {value} went to {owner} before, who is available"
                         );
-                        return (name, Arc::from(owner), false);
+                        return (q, Arc::from(owner), false);
                     }
                     Some(why) => note!(
                         trace,
@@ -249,10 +282,7 @@ impl<'p> Distributor<'p> {
                 }
             }
         }
-        let chosen = match queue.method {
-            Method::RoundRobin => self.round_robin(store, q, trace),
-            _ => self.load_balance(store, q, trace),
-        };
+        let chosen = self.pick(store, q, &[], trace);
         match chosen {
             Some(owner) => {
                 store.add_count(&owner);
@@ -261,7 +291,7 @@ impl<'p> Distributor<'p> {
                         store.set_sticky(&name, value, &owner);
                     }
                 }
-                (name, owner, false)
+                (q, owner, false)
             }
             None => match queue.overflow {
                 Some(next) if depth < self.program.queues.len() => {
@@ -274,9 +304,24 @@ impl<'p> Distributor<'p> {
                 }
                 _ => {
                     note!(trace, "nobody in {name} is available and it has no overflow: the lead stays there with no owner");
-                    (name, self.nobody.clone(), true)
+                    (q, self.nobody.clone(), true)
                 }
             },
+        }
+    }
+
+    /// A member by the queue's method, passing over `excluding` (the reps
+    /// who let a released lead lapse).
+    pub(crate) fn pick(
+        &self,
+        store: &mut dyn Store,
+        q: QueueId,
+        excluding: &[String],
+        trace: &mut Option<&mut String>,
+    ) -> Option<Arc<str>> {
+        match self.program.queues[q].method {
+            Method::RoundRobin => self.round_robin(store, q, excluding, trace),
+            _ => self.load_balance(store, q, excluding, trace),
         }
     }
 
@@ -285,6 +330,7 @@ impl<'p> Distributor<'p> {
         &self,
         store: &mut dyn Store,
         q: QueueId,
+        excluding: &[String],
         trace: &mut Option<&mut String>,
     ) -> Option<Arc<str>> {
         let members = &self.members[q];
@@ -293,7 +339,10 @@ impl<'p> Distributor<'p> {
         for k in 0..members.len() {
             let i = (start + k) % members.len();
             let m = &members[i];
-            match self.member_unavailable(store, m) {
+            if excluding.iter().any(|e| **e == *m.email) {
+                continue;
+            }
+            match self.member_unavailable(store, q, m) {
                 None => {
                     store.set_rotation(name, (i + 1) % members.len());
                     note!(
@@ -316,11 +365,15 @@ impl<'p> Distributor<'p> {
         &self,
         store: &mut dyn Store,
         q: QueueId,
+        excluding: &[String],
         trace: &mut Option<&mut String>,
     ) -> Option<Arc<str>> {
         let mut best: Option<(&Member, u32)> = None;
         for m in &self.members[q] {
-            if let Some(why) = self.member_unavailable(store, m) {
+            if excluding.iter().any(|e| **e == *m.email) {
+                continue;
+            }
+            if let Some(why) = self.member_unavailable(store, q, m) {
                 note!(trace, "skipped {}: {why}", m.email);
                 continue;
             }
@@ -355,19 +408,35 @@ impl<'p> Distributor<'p> {
     /// Why a member cannot take a lead today, if they cannot.
     fn unavailable(&self, store: &mut dyn Store, q: QueueId, email: &str) -> Option<Why> {
         match self.members[q].iter().find(|m| &*m.email == email) {
-            Some(m) => self.member_unavailable(store, m),
+            Some(m) => self.member_unavailable(store, q, m),
             // A sticky owner who has left the queue.
             None => self.member_unavailable(
                 store,
+                q,
                 &member(self.program, email, self.program.queues[q].cap),
             ),
         }
     }
 
-    fn member_unavailable(&self, store: &mut dyn Store, m: &Member) -> Option<Why> {
+    fn member_unavailable(&self, store: &mut dyn Store, q: QueueId, m: &Member) -> Option<Why> {
         if let Some((from, to)) = &m.away {
             if **from <= *self.day && *self.day <= **to {
                 return Some(Why::Away(from.clone(), to.clone()));
+            }
+        }
+        if let Some(hours) = &m.hours {
+            let open = if self.timed.load(Ordering::Relaxed) {
+                hours.open_at(self.clock())
+            } else {
+                hours.works_on(&self.day)
+            };
+            if !open {
+                return Some(Why::OffHours(hours.text.clone()));
+            }
+        }
+        if let Some(limit) = self.program.queues[q].claim_limit {
+            if store.open_count(&self.queue_names[q], &m.email) >= limit {
+                return Some(Why::AtClaimLimit(limit));
             }
         }
         let cap = m.cap?;
@@ -375,10 +444,29 @@ impl<'p> Distributor<'p> {
     }
 }
 
+/// Whether a queue's leads are held open until an outcome: claimed from a
+/// shark tank, limited per rep, or released after a time.
+fn is_pooled(queue: &crate::ir::Queue) -> bool {
+    queue.method == Method::SharkTank
+        || queue.claim_limit.is_some()
+        || queue.release_after.is_some()
+}
+
+/// The time a run on `day` stamps its assignments with: now when it is
+/// today, else the start of that day (UTC), so a replay is reproducible.
+fn start_of(day: &str) -> i64 {
+    if day == date::today() {
+        return date::now_secs();
+    }
+    date::parse_instant(day).unwrap_or_else(date::now_secs)
+}
+
 /// Why a member cannot take a lead today.
 enum Why {
     Away(Arc<str>, Arc<str>),
     AtCap(u32),
+    AtClaimLimit(u32),
+    OffHours(String),
 }
 
 impl std::fmt::Display for Why {
@@ -386,6 +474,10 @@ impl std::fmt::Display for Why {
         match self {
             Why::Away(from, to) => write!(f, "is away from {from} to {to}"),
             Why::AtCap(cap) => write!(f, "has reached the cap of {cap} leads today"),
+            Why::OffHours(hours) => write!(f, "is outside their working hours ({hours})"),
+            Why::AtClaimLimit(limit) => {
+                write!(f, "holds {limit} open leads of this queue, its claim limit")
+            }
         }
     }
 }
@@ -403,6 +495,7 @@ fn member(program: &Program, email: &str, queue_cap: Option<u32>) -> Member {
         away: rep
             .and_then(|r| r.away.as_ref())
             .map(|(from, to)| (Arc::from(from.as_str()), Arc::from(to.as_str()))),
+        hours: rep.and_then(|r| r.hours.clone()),
     }
 }
 

@@ -35,12 +35,42 @@ CREATE TABLE IF NOT EXISTS ledger (
   queue INTEGER NOT NULL,
   owner INTEGER NOT NULL,
   run INTEGER NOT NULL) WITHOUT ROWID;
-PRAGMA user_version = 2;
+-- Leads held open until an outcome (shark tanks, claim limits, release
+-- times), in the order they arrived: the rowid orders claims. owner is ''
+-- while a lead waits in the pool; lapsed lists the reps who let it go,
+-- each followed by a newline; outcome is NULL while it is open.
+CREATE TABLE IF NOT EXISTS holds (
+  key TEXT NOT NULL UNIQUE,
+  queue TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  lapsed TEXT NOT NULL DEFAULT '',
+  outcome TEXT);
+CREATE INDEX IF NOT EXISTS holds_open ON holds (queue, owner) WHERE outcome IS NULL;
+-- Each lead's history: assigned, pooled, claimed, released, outcome.
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  what TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  decision TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_by_key ON history (key);
+PRAGMA user_version = 3;
 ";
 
 /// The layout this version writes. Version 1 (no `user_version`, names as
 /// text in every ledger row) is not read: its ledger would be misread.
-const FORMAT: i64 = 2;
+const FORMAT: i64 = 3;
+/// Version 2 lacks only the `holds` and `history` tables: the first run
+/// that writes to it adds them, and readers take their absence as empty.
+const UPGRADES_FROM: i64 = 2;
+
+/// Writes a held lead and the history step it starts.
+const HOLD: &str =
+    "INSERT OR REPLACE INTO holds (key, queue, owner, since) VALUES (?1, ?2, ?3, ?4)";
+const LOG: &str =
+    "INSERT INTO history (key, what, owner, at, decision) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// How long `route run` without `--wait` waits for the state file: long
 /// enough for a `route serve` request's transaction (milliseconds) to end,
@@ -114,6 +144,16 @@ impl Rows {
 enum Write {
     Ledger(Rows),
     Sticky(String, String, String),
+    Hold(HoldRow),
+}
+
+/// A held lead as the writer files it: key, queue, owner, time, decision.
+struct HoldRow {
+    key: String,
+    queue: String,
+    owner: String,
+    at: i64,
+    decision: String,
 }
 
 /// The thread that writes ledger and sticky rows inside the run's transaction.
@@ -219,6 +259,7 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
             )?
             .execute(params![queue, value, owner])?;
         }
+        Write::Hold(h) => write_hold(conn, &h.key, &h.queue, &h.owner, h.at, &h.decision)?,
         Write::Ledger(rows) => {
             let mut numbered = Vec::with_capacity(rows.len());
             for (key, a) in rows.iter() {
@@ -234,6 +275,27 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
             }
         }
     }
+    Ok(())
+}
+
+/// A lead held open from `at`, and the first step of its history.
+pub(super) fn write_hold(
+    conn: &Connection,
+    key: &str,
+    queue: &str,
+    owner: &str,
+    at: i64,
+    decision: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(HOLD)?
+        .execute(params![key, queue, owner, at])?;
+    let what = if owner.is_empty() {
+        "pooled"
+    } else {
+        "assigned"
+    };
+    conn.prepare_cached(LOG)?
+        .execute(params![key, what, owner, at, decision])?;
     Ok(())
 }
 
@@ -271,7 +333,7 @@ pub(super) fn check_format(conn: &Connection, path: &Path) -> Result<(), String>
         Ok((version, tables > 0))
     };
     let (version, used) = read().map_err(|e| failure(path, e))?;
-    if used && version != FORMAT {
+    if used && version != FORMAT && version != UPGRADES_FROM {
         return Err(format!(
             "{} is a state file of another version of route (format {version}, this one reads {FORMAT}); \
              start a new state file, or clear this one with `route state reset --state {} --yes`",
@@ -370,6 +432,29 @@ impl SqliteStore {
         Self::with(conn, path, day, 0)
     }
 
+    /// A lead's history, oldest first (empty in a file without one).
+    pub fn history(&self, key: &str) -> Result<Vec<super::Event>, String> {
+        let conn = lock(&self.conn);
+        let read = || -> rusqlite::Result<Vec<super::Event>> {
+            if !has_table(&conn, "history")? {
+                return Ok(vec![]);
+            }
+            let mut stmt = conn.prepare(
+                "SELECT what, owner, at, decision FROM history WHERE key = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([key], |r| {
+                Ok(super::Event {
+                    what: r.get(0)?,
+                    owner: r.get(1)?,
+                    at: r.get(2)?,
+                    decision: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| format!("cannot read the history of {key}: {e}"))
+    }
+
     /// Writes rotations and counts and commits everything the run changed.
     pub fn commit(mut self) -> Result<(), String> {
         self.flush();
@@ -442,7 +527,26 @@ fn load(conn: &Connection, day: &str, cache: &mut MemoryStore) -> rusqlite::Resu
         let (queue, value, owner) = row?;
         cache.set_sticky(&queue, &value, &owner);
     }
+    if has_table(conn, "holds")? {
+        let mut rows = conn.prepare(
+            "SELECT queue, owner, count(*) FROM holds WHERE outcome IS NULL AND owner <> '' GROUP BY queue, owner",
+        )?;
+        for row in rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, u32>(2)?)))? {
+            let (queue, owner, n) = row?;
+            cache.open.insert((queue, owner), n);
+        }
+    }
     Ok(())
+}
+
+/// Whether the file has this table (a version 2 file has no `holds`).
+fn has_table(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }
 
 impl Store for SqliteStore {
@@ -509,6 +613,32 @@ impl Store for SqliteStore {
             self.flush();
         }
     }
+
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
+        let Some(writer) = &mut self.writer else {
+            return;
+        };
+        if !owner.is_empty() {
+            *self
+                .cache
+                .open
+                .entry((queue.into(), owner.into()))
+                .or_default() += 1;
+        }
+        // Called before the lead is recorded: it is the run's next decision.
+        let decision = format!("{}:{}", self.run, self.unkeyed + 1);
+        writer.send(Write::Hold(HoldRow {
+            key: key.into(),
+            queue: queue.into(),
+            owner: owner.into(),
+            at,
+            decision,
+        }));
+    }
+
+    fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
+        self.cache.open_count(queue, owner)
+    }
 }
 
 /// A key's ledger row as the database has it.
@@ -556,9 +686,33 @@ pub fn show(path: &Path, day: &str) -> Result<String, String> {
         let ledger: i64 = conn.query_row("SELECT count(*) FROM ledger", [], |r| r.get(0))?;
         let runs: i64 = conn.query_row("SELECT count(*) FROM runs", [], |r| r.get(0))?;
         out.push_str(&format!("ledger: {ledger} assignments from {runs} runs\n"));
+        if has_table(&conn, "holds")? {
+            out.push_str(&held_summary(&conn)?);
+        }
         Ok(out)
     };
     text().map_err(|e| failure(path, e))
+}
+
+/// Held leads: open in pools, open with an owner, closed by outcome.
+fn held_summary(conn: &Connection) -> rusqlite::Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT count(*) FILTER (WHERE outcome IS NULL AND owner = ''),
+                count(*) FILTER (WHERE outcome IS NULL AND owner <> ''),
+                count(*) FILTER (WHERE outcome IS NOT NULL) FROM holds",
+    )?;
+    let (pooled, owned, closed): (i64, i64, i64) =
+        stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let mut out = format!(
+        "held leads: {pooled} waiting in pools, {owned} open with an owner, {closed} with an outcome\n"
+    );
+    let mut stmt =
+        conn.prepare("SELECT outcome, count(*) FROM holds WHERE outcome IS NOT NULL GROUP BY outcome ORDER BY outcome")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (outcome, n) = row?;
+        out.push_str(&format!("  {outcome:<32} {n}\n"));
+    }
+    Ok(out)
 }
 
 /// `route state reset`: forget everything.
@@ -567,7 +721,7 @@ pub fn reset(path: &Path) -> Result<(), String> {
     conn.busy_timeout(Duration::ZERO)
         .map_err(|e| failure(path, e))?;
     // Dropped, not emptied: a file of an older layout is made new too.
-    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; {SCHEMA} COMMIT;"))
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS holds; DROP TABLE IF EXISTS history; {SCHEMA} COMMIT;"))
         .map_err(|e| failure(path, e))
 }
 
@@ -618,5 +772,30 @@ mod tests {
         let mut store = SqliteStore::open(&path, "2026-11-25", "c", FAIL_FAST).unwrap();
         assert_eq!(owner_of(&mut store, "zz"), None);
         assert_eq!(owner_of(&mut store, &keys[0]), Some(keys[0].clone()));
+    }
+
+    #[test]
+    fn a_format_2_file_is_read_and_gains_the_held_leads_on_its_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
+        store.commit().unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE holds; DROP TABLE history; PRAGMA user_version = 2;")
+            .unwrap();
+        let peeked = SqliteStore::peek(&path, "2026-11-25").unwrap();
+        assert_eq!(peeked.history("k").unwrap(), vec![]);
+        drop(peeked);
+        let mut store = SqliteStore::open(&path, "2026-11-25", "b", FAIL_FAST).unwrap();
+        store.hold("k", "q", "a@x", 0);
+        assert_eq!(store.open_count("q", "a@x"), 1);
+        store.commit().unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        let held: String = conn
+            .query_row("SELECT owner FROM holds WHERE key = 'k'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((version, held.as_str()), (FORMAT, "a@x"));
     }
 }

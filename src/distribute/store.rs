@@ -26,6 +26,55 @@ pub trait Store {
     /// The assignment a lead with this key was given before, if any.
     fn recorded(&mut self, key: &str) -> Option<Assignment>;
     fn record(&mut self, key: Option<&str>, assignment: &Assignment);
+    /// A keyed lead entered a queue whose leads are held open until an
+    /// outcome (a shark tank, or a queue with `claim limit` or `release
+    /// after`); `owner` is empty while it waits to be claimed. `at` is in
+    /// seconds since 1970.
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64);
+    /// Open leads of `queue` that `owner` holds (assigned or claimed, no
+    /// outcome yet).
+    fn open_count(&mut self, queue: &str, owner: &str) -> u32;
+    /// The decision the next changes belong to, for the lead's history
+    /// (`RUN:N`, as a server answers it). Stores that number their own
+    /// decisions ignore it.
+    fn decision(&mut self, _id: &str) {}
+}
+
+/// A lead held open in a queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub key: String,
+    pub queue: String,
+    /// Empty while the lead waits in the pool.
+    pub owner: String,
+    /// When the owner got it, or when it went back to the pool.
+    pub since: i64,
+    /// Reps who let it lapse: it never goes back to them.
+    pub lapsed: Vec<String>,
+}
+
+/// One step of a lead's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// `assigned`, `pooled`, `claimed`, `released` or `outcome: …`.
+    pub what: String,
+    pub owner: String,
+    pub at: i64,
+    pub decision: String,
+}
+
+/// The held leads of a store that serves claims, outcomes and releases.
+pub trait Pool: Store {
+    /// The oldest open lead of `queue` with no owner that `rep` did not let lapse.
+    fn oldest_unowned(&mut self, queue: &str, rep: &str) -> Option<Held>;
+    /// Open leads of `queue` owned since `before` or earlier, oldest first.
+    fn due(&mut self, queue: &str, before: i64) -> Vec<Held>;
+    /// Gives a held lead to `held.owner` (empty: back to the pool) as of
+    /// `held.since`, in the ledger too, and logs `what` in its history.
+    fn set_owner(&mut self, held: &Held, what: &str);
+    /// Records an outcome for a lead of the ledger; false when the key is
+    /// not in it. The lead stays, tagged with the outcome.
+    fn set_outcome(&mut self, key: &str, outcome: &str, at: i64) -> bool;
 }
 
 /// State that lives for one run only.
@@ -38,6 +87,23 @@ pub struct MemoryStore {
     pub ledger: HashMap<String, Assignment>,
     /// Assignments recorded in this run, keyed or not, in order.
     pub recorded_in_run: u64,
+    /// Held leads: key → queue and owner. Only a dry run's preview holds
+    /// leads in memory: without a lasting state no lead has a key to hold.
+    pub held: HashMap<String, (String, String)>,
+    /// Open leads per queue and owner.
+    pub open: HashMap<(String, String), u32>,
+}
+
+impl MemoryStore {
+    fn open_change(&mut self, queue: &str, owner: &str, up: bool) {
+        if owner.is_empty() {
+            return;
+        }
+        let n = (self.open)
+            .entry((queue.to_string(), owner.to_string()))
+            .or_default();
+        *n = if up { *n + 1 } else { n.saturating_sub(1) };
+    }
 }
 
 impl Store for MemoryStore {
@@ -87,6 +153,19 @@ impl Store for MemoryStore {
             self.ledger.insert(key.to_string(), assignment.clone());
         }
         self.recorded_in_run += 1;
+    }
+
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, _at: i64) {
+        let before = (self.held).insert(key.to_string(), (queue.to_string(), owner.to_string()));
+        if let Some((queue, owner)) = before {
+            self.open_change(&queue, &owner, false);
+        }
+        self.open_change(queue, owner, true);
+    }
+
+    fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
+        let key = (queue.to_string(), owner.to_string());
+        self.open.get(&key).copied().unwrap_or(0)
     }
 }
 
@@ -148,6 +227,14 @@ impl Store for Preview<'_> {
 
     fn record(&mut self, key: Option<&str>, assignment: &Assignment) {
         self.changes.record(key, assignment);
+    }
+
+    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
+        self.changes.hold(key, queue, owner, at);
+    }
+
+    fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
+        self.base.open_count(queue, owner) + self.changes.open_count(queue, owner)
     }
 }
 

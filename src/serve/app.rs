@@ -20,6 +20,8 @@ pub const ROUTE: &str = "/v1/route";
 pub const HEALTH: &str = "/v1/health";
 pub const METRICS: &str = "/metrics";
 pub const OPENAPI: &str = "/v1/openapi.json";
+pub const CLAIM: &str = "/v1/queues/{queue}/claim";
+pub const OUTCOME: &str = "/v1/leads/{key}/outcome";
 
 /// What every request can reach.
 pub struct Shared {
@@ -69,6 +71,8 @@ pub fn router(app: App) -> Router {
         .route(HEALTH, get(handlers::health))
         .route(METRICS, get(handlers::metrics))
         .route(OPENAPI, get(handlers::openapi))
+        .route(CLAIM, post(super::pools::claim))
+        .route(OUTCOME, post(super::pools::outcome))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(middleware::from_fn_with_state(app.clone(), time_limit))

@@ -250,7 +250,7 @@ pub async fn not_found() -> ApiError {
         StatusCode::NOT_FOUND,
         "not-found",
         "there is no such endpoint",
-        "the endpoints are POST /v1/route, GET /v1/health, GET /metrics and GET /v1/openapi.json",
+        "the endpoints are POST /v1/route, POST /v1/queues/QUEUE/claim, POST /v1/leads/KEY/outcome, GET /v1/health, GET /metrics and GET /v1/openapi.json",
     )
 }
 
@@ -259,6 +259,6 @@ pub async fn method_not_allowed() -> ApiError {
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         "this endpoint does not take that method",
-        "POST to /v1/route; GET the others (see /v1/openapi.json)",
+        "POST to /v1/route, /v1/queues/QUEUE/claim and /v1/leads/KEY/outcome; GET the others (see /v1/openapi.json)",
     )
 }

@@ -15,11 +15,14 @@ mod handlers;
 mod lead;
 mod metrics;
 mod openapi;
+mod pools;
+mod release;
 mod reload;
 mod rules;
 mod state;
 
 use crate::commands::{CANNOT_RUN, OK};
+use crate::distribute::date;
 use crate::distribute::live::LiveState;
 use crate::distribute::MemoryStore;
 use app::Shared;
@@ -30,12 +33,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often the server releases leads held past their queue's `release
+/// after`: releases are by the hour, so a minute late is on time.
+const RELEASE_EVERY: Duration = Duration::from_secs(60);
+
 pub struct ServeOptions {
     pub rules: PathBuf,
     pub state: Option<PathBuf>,
     /// `HOST:PORT`; port 0 takes a free port (the address is printed).
     pub listen: String,
-    /// A fixed run date, YYYY-MM-DD (default: each request's day, UTC).
+    /// A fixed time: `YYYY-MM-DD` (its start) or `YYYY-MM-DDTHH:MM[:SS]Z`
+    /// (default: the system clock, UTC).
     pub now: Option<String>,
     /// Bytes a request body may have.
     pub max_body: usize,
@@ -52,9 +60,9 @@ pub struct ServeOptions {
 /// `route serve RULES`: serves until SIGINT or SIGTERM, then finishes the
 /// requests in flight. Messages go to `err`; 2 when it cannot start.
 pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
-    if !crate::commands::now_is_a_date(options.now.as_deref(), err) {
+    let Ok(clock) = crate::commands::now_instant(options.now.as_deref(), err) else {
         return CANNOT_RUN;
-    }
+    };
     let Some(rules) = rules::Rules::load(&options.rules, err, options.color) else {
         return CANNOT_RUN;
     };
@@ -62,7 +70,7 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
         None => StateMode::Memory(MemoryStore::default()),
         Some(path) => {
             let input = format!("route serve {}", options.listen);
-            let day = (options.now.clone()).unwrap_or_else(crate::distribute::date::today);
+            let day = date::day_of(clock.unwrap_or_else(date::now_secs));
             match LiveState::open(path, options.state_wait, &day, &input) {
                 Ok(live) => StateMode::Sqlite(live),
                 Err(message) => {
@@ -82,13 +90,14 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
             return CANNOT_RUN;
         }
     };
-    runtime.block_on(listen(options, Arc::new(rules), state, err))
+    runtime.block_on(listen(options, Arc::new(rules), state, clock, err))
 }
 
 async fn listen(
     options: &ServeOptions,
     rules: Arc<rules::Rules>,
     state: StateMode,
+    clock: Option<i64>,
     err: &mut dyn Write,
 ) -> u8 {
     let listener = match tokio::net::TcpListener::bind(&options.listen).await {
@@ -105,7 +114,11 @@ async fn listen(
     let hangups = reload::hangups();
     let shared = Arc::new(Shared::new(
         rules,
-        Worker::start(state, options.now.clone()),
+        Worker::start(
+            state,
+            clock,
+            crate::commands::has_time_of_day(options.now.as_deref()),
+        ),
         setup(options),
         options.max_body,
         options.timeout,
@@ -118,9 +131,14 @@ async fn listen(
         hangups,
         options.watch,
     ));
+    // Only a state file holds leads to release.
+    let releaser = (options.state.is_some())
+        .then(|| tokio::spawn(release::every(shared.clone(), RELEASE_EVERY)));
     connections::serve(listener, app::router(shared.clone()), options.timeout).await;
-    reloader.abort();
-    let _ = reloader.await;
+    for task in std::iter::once(reloader).chain(releaser) {
+        task.abort();
+        let _ = task.await;
+    }
     // Every request has been answered; the routing thread has no more work.
     if let Some(shared) = Arc::into_inner(shared) {
         let mut worker = shared.worker;

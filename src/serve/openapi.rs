@@ -1,7 +1,7 @@
 //! `/v1/openapi.json`: an OpenAPI 3.1 description of every endpoint. The
 //! lead's schema lists the columns of the loaded rules.
 
-use super::app::{HEALTH, METRICS, OPENAPI, ROUTE};
+use super::app::{CLAIM, HEALTH, METRICS, OPENAPI, OUTCOME, ROUTE};
 use crate::ir::Program;
 use serde_json::{json, Map, Value as Json};
 
@@ -24,6 +24,8 @@ pub fn document(program: &Program) -> Json {
         },
         "paths": {
             ROUTE: { "post": route_operation() },
+            CLAIM: { "post": claim_operation() },
+            OUTCOME: { "post": outcome_operation() },
             HEALTH: { "get": {
                 "summary": "Liveness, and the SHA-256 of the loaded rules and data files",
                 "responses": { "200": { "description": "The server is up", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } } },
@@ -87,13 +89,18 @@ pub fn document(program: &Program) -> Json {
 }
 
 /// Every `code` an error response may carry.
-pub const ERROR_CODES: [&str; 18] = [
+pub const ERROR_CODES: [&str; 23] = [
     "invalid-json",
     "wrong-type",
     "unknown-column",
     "duplicate-column",
     "invalid-csv",
     "unknown-queue",
+    "not-a-pool",
+    "unknown-rep",
+    "unknown-lead",
+    "unknown-outcome",
+    "state-required",
     "bad-parameter",
     "body-too-large",
     "invalid-body",
@@ -108,8 +115,74 @@ pub const ERROR_CODES: [&str; 18] = [
     "internal-error",
 ];
 
+fn error(what: &str) -> Json {
+    json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+/// A JSON request body of one string property.
+fn one_string_body(name: &str, schema: Json) -> Json {
+    json!({ "required": true, "content": { "application/json": { "schema": {
+        "type": "object", "required": [name], "additionalProperties": false,
+        "properties": { name: schema },
+    }}}})
+}
+
+fn path_parameter(name: &str, what: &str) -> Json {
+    json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" }, "description": what })
+}
+
+fn claim_operation() -> Json {
+    json!({
+        "summary": "A rep claims the oldest open unowned lead of a shark_tank queue",
+        "parameters": [path_parameter("queue", "a shark_tank queue of the rules")],
+        "requestBody": one_string_body("rep", json!({ "type": "string", "description": "the rep's email: a member of the queue, or for a queue without members a rep of the reps file" })),
+        "responses": {
+            "200": { "description": "The lead is the rep's now", "content": { "application/json": { "schema": {
+                "type": "object",
+                "required": ["key", "queue", "owner", "claimed_at", "decision_id"],
+                "properties": {
+                    "key": { "type": "string", "description": "the lead's key (its `key` field)" },
+                    "queue": { "type": "string" },
+                    "owner": { "type": "string", "description": "the rep who claimed it" },
+                    "claimed_at": { "type": "string", "format": "date-time" },
+                    "decision_id": { "type": "string", "description": "RUN:N, as /v1/route answers it" },
+                },
+            }}}},
+            "204": { "description": "Nothing to claim; the route-claim header says why: `empty` (no open lead the rep may take) or `at-limit` (the rep holds `claim limit` open leads of the queue)",
+                "headers": { "route-claim": { "schema": { "type": "string", "enum": ["empty", "at-limit"] } } } },
+            "400": error("invalid-json, unknown-rep"),
+            "404": error("unknown-queue"),
+            "409": error("not-a-pool: the queue gives its leads out itself; state-required: the server has no --state"),
+            "503": error("Try again after Retry-After: timeout, overloaded, state-busy, state-failed, shutting-down"),
+        },
+    })
+}
+
+fn outcome_operation() -> Json {
+    json!({
+        "summary": "Record what happened to a lead; it is no longer open (a dead lead is kept, tagged)",
+        "parameters": [path_parameter("key", "the lead's key, as routed")],
+        "requestBody": one_string_body("outcome", json!({ "type": "string", "enum": ["worked", "dead", "callback"] })),
+        "responses": {
+            "200": { "description": "Recorded", "content": { "application/json": { "schema": {
+                "type": "object",
+                "required": ["key", "outcome", "recorded_at", "decision_id"],
+                "properties": {
+                    "key": { "type": "string" },
+                    "outcome": { "type": "string" },
+                    "recorded_at": { "type": "string", "format": "date-time" },
+                    "decision_id": { "type": "string" },
+                },
+            }}}},
+            "400": error("invalid-json, unknown-outcome"),
+            "404": error("unknown-lead: no lead with that key was routed"),
+            "409": error("state-required: the server has no --state"),
+            "503": error("Try again after Retry-After: timeout, overloaded, state-busy, state-failed, shutting-down"),
+        },
+    })
+}
+
 fn route_operation() -> Json {
-    let error = |what: &str| json!({ "description": what, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
     let flag = |name: &str, what: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "boolean", "default": false }, "description": what });
     json!({
         "summary": "Route one lead (JSON) or many (CSV)",

@@ -10,8 +10,10 @@
 
 use super::error::ApiError;
 use super::rules::Rules;
+use crate::distribute::date;
 use crate::distribute::live::{LiveError, LiveState};
-use crate::distribute::{Assignment, Distributor, MemoryStore, Preview, Store};
+use crate::distribute::pool::{self, Claim, Released};
+use crate::distribute::{Assignment, Distributor, MemoryStore, Pool, Preview, Store};
 use crate::run::{self, Encoding, Rejects, Sharing, Summary};
 use serde_json::Value as Json;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
@@ -71,9 +73,46 @@ pub struct CsvAnswer {
     pub rejects: Vec<(u64, String)>,
 }
 
+/// A rep claiming the oldest open lead of a shark tank.
+pub struct ClaimJob {
+    pub rules: Arc<Rules>,
+    /// A shark tank of `rules`, already checked.
+    pub queue: crate::ir::QueueId,
+    pub rep: String,
+    pub reply: oneshot::Sender<Result<ClaimAnswer, ApiError>>,
+}
+
+pub struct ClaimAnswer {
+    pub claim: Claim,
+    /// `None` when nothing was claimed.
+    pub decision_id: Option<String>,
+}
+
+/// What happened to a lead, as its rep reports it.
+pub struct OutcomeJob {
+    pub rules: Arc<Rules>,
+    pub key: String,
+    pub outcome: &'static str,
+    pub reply: oneshot::Sender<Result<OutcomeAnswer, ApiError>>,
+}
+
+pub struct OutcomeAnswer {
+    pub recorded_at: i64,
+    pub decision_id: String,
+}
+
+/// The due releases, on the server's clock.
+pub struct ReleaseJob {
+    pub rules: Arc<Rules>,
+    pub reply: oneshot::Sender<Result<Vec<Released>, ApiError>>,
+}
+
 pub enum Job {
     Lead(LeadJob),
     Csv(CsvJob),
+    Claim(ClaimJob),
+    Outcome(OutcomeJob),
+    Release(ReleaseJob),
 }
 
 impl Job {
@@ -81,6 +120,9 @@ impl Job {
         match self {
             Job::Lead(j) => &j.rules,
             Job::Csv(j) => &j.rules,
+            Job::Claim(j) => &j.rules,
+            Job::Outcome(j) => &j.rules,
+            Job::Release(j) => &j.rules,
         }
     }
 
@@ -90,6 +132,9 @@ impl Job {
         match self {
             Job::Lead(j) => j.reply.is_closed(),
             Job::Csv(j) => j.reply.is_closed(),
+            Job::Claim(j) => j.reply.is_closed(),
+            Job::Outcome(j) => j.reply.is_closed(),
+            Job::Release(j) => j.reply.is_closed(),
         }
     }
 }
@@ -101,9 +146,12 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn start(state: StateMode, now: Option<String>) -> Self {
+    /// `clock`: a fixed time (`--now`), else the system's; `timed`: it
+    /// has a time of day (a `--now` date alone has none: working hours
+    /// then decide only the days, as in a batch run for that date).
+    pub fn start(state: StateMode, clock: Option<i64>, timed: bool) -> Self {
         let (jobs, queue) = sync_channel(QUEUED);
-        let thread = std::thread::spawn(move || route_jobs(state, now, queue));
+        let thread = std::thread::spawn(move || route_jobs(state, clock, timed, queue));
         Worker {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -145,12 +193,12 @@ fn stopping() -> ApiError {
 /// The routing thread: jobs in arrival order, each routed with its rules'
 /// distributor for its day — the same one from job to job, built anew
 /// when a reload brings other rules or the date changes at midnight UTC.
-fn route_jobs(mut state: StateMode, now: Option<String>, queue: Receiver<Job>) {
+fn route_jobs(mut state: StateMode, clock: Option<i64>, timed: bool, queue: Receiver<Job>) {
     let mut decisions = 0u64;
     let mut next = queue.recv().ok();
     while let Some(job) = next {
         let rules = job.rules().clone();
-        let day = now.clone().unwrap_or_else(crate::distribute::date::today);
+        let day = date::day_of(clock.unwrap_or_else(date::now_secs));
         let distributor = Distributor::new(&rules.program, &day, false);
         let mut context = Context {
             rules: &rules,
@@ -158,8 +206,10 @@ fn route_jobs(mut state: StateMode, now: Option<String>, queue: Receiver<Job>) {
             state: &mut state,
             day: &day,
             decisions: &mut decisions,
+            clock,
+            timed,
         };
-        next = context.route_while_current(job, &queue, now.as_deref());
+        next = context.route_while_current(job, &queue);
     }
 }
 
@@ -170,22 +220,20 @@ struct Context<'a, 'p> {
     state: &'a mut StateMode,
     day: &'a str,
     decisions: &'a mut u64,
+    /// The fixed time of `--now`, else `None`: the system's clock.
+    clock: Option<i64>,
+    timed: bool,
 }
 
 impl Context<'_, '_> {
     /// Routes `job` and the jobs after it while they share its rules and
     /// day; gives back the first that does not (`None`: no more jobs).
-    fn route_while_current(
-        &mut self,
-        first: Job,
-        queue: &Receiver<Job>,
-        now: Option<&str>,
-    ) -> Option<Job> {
+    fn route_while_current(&mut self, first: Job, queue: &Receiver<Job>) -> Option<Job> {
         let mut job = first;
         loop {
             self.route(job);
             job = queue.recv().ok()?;
-            let today = now.map_or_else(crate::distribute::date::today, String::from);
+            let today = date::day_of(self.now());
             if !Arc::ptr_eq(job.rules(), self.rules) || today != self.day {
                 return Some(job);
             }
@@ -199,6 +247,7 @@ impl Context<'_, '_> {
         if job.abandoned() {
             return;
         }
+        self.distributor.set_clock(self.now(), self.timed);
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
             Job::Lead(job) => {
                 let answer = self.route_lead(&job);
@@ -208,14 +257,91 @@ impl Context<'_, '_> {
                 let answer = self.route_csv(&job);
                 let _ = job.reply.send(answer);
             }
+            Job::Claim(job) => {
+                let answer = self.claim(&job);
+                let _ = job.reply.send(answer);
+            }
+            Job::Outcome(job) => {
+                let answer = self.outcome(&job);
+                let _ = job.reply.send(answer);
+            }
+            Job::Release(job) => {
+                let answer = self.release();
+                let _ = job.reply.send(answer);
+            }
         }));
+    }
+
+    /// The time now, seconds since 1970: fixed by `--now`, else the system's.
+    fn now(&self) -> i64 {
+        self.clock.unwrap_or_else(date::now_secs)
+    }
+
+    /// The next decision's id, `RUN:N`.
+    fn next_decision(&mut self) -> String {
+        *self.decisions += 1;
+        format!("{}:{}", self.run(), self.decisions)
+    }
+
+    fn claim(&mut self, job: &ClaimJob) -> Result<ClaimAnswer, ApiError> {
+        let program = &self.rules.program;
+        let (at, id) = (self.now(), self.next_decision());
+        let claim = with_pool(self.state, self.day, |store| {
+            store.decision(&id);
+            Ok(pool::claim(program, store, job.queue, &job.rep, at))
+        })?;
+        let decision_id = matches!(claim, Claim::Got(_)).then_some(id);
+        Ok(ClaimAnswer { claim, decision_id })
+    }
+
+    fn outcome(&mut self, job: &OutcomeJob) -> Result<OutcomeAnswer, ApiError> {
+        let (at, id) = (self.now(), self.next_decision());
+        let known = with_pool(self.state, self.day, |store| {
+            store.decision(&id);
+            Ok(store.set_outcome(&job.key, job.outcome, at))
+        })?;
+        if !known {
+            return Err(ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "unknown-lead",
+                format!("no lead with the key {:?} was routed", job.key),
+                "use the lead's key (its `key` field) as routed by POST /v1/route or route run --state",
+            ));
+        }
+        Ok(OutcomeAnswer {
+            recorded_at: at,
+            decision_id: id,
+        })
+    }
+
+    /// The due releases; each is logged on stderr.
+    fn release(&mut self) -> Result<Vec<Released>, ApiError> {
+        let distributor = self.distributor;
+        let at = self.now();
+        let id = format!("{}:release", self.run());
+        let released = with_pool(self.state, self.day, |store| {
+            store.decision(&id);
+            Ok(pool::release_due(distributor, store, at))
+        })?;
+        for r in &released {
+            let to = if r.to.is_empty() { "the pool" } else { &r.to };
+            eprintln!(
+                "route serve: released {} in {} from {} to {to} ({})",
+                r.key, r.queue, r.from, r.reason
+            );
+        }
+        Ok(released)
     }
 
     fn route_lead(&mut self, job: &LeadJob) -> Result<LeadAnswer, ApiError> {
         let rules = self.rules;
         let distributor = self.distributor;
         let mut steps = job.explain.then(String::new);
+        let decision_id = (!job.dry_run).then(|| self.next_decision());
         let routed = with_store(self.state, self.day, job.dry_run, |store, persistent| {
+            if let Some(id) = &decision_id {
+                store.decision(id);
+            }
             let sharing = Sharing {
                 distributor,
                 store,
@@ -232,10 +358,6 @@ impl Context<'_, '_> {
             );
             Ok(routed)
         })?;
-        let decision_id = (!job.dry_run).then(|| {
-            *self.decisions += 1;
-            format!("{}:{}", self.run(), self.decisions)
-        });
         let explain = job.explain.then(|| {
             let steps = steps.unwrap_or_default();
             rules.explain(&job.cells, job.why_not.as_deref(), &routed.outcome, steps)
@@ -322,6 +444,24 @@ fn with_store<T>(
             .read(day, |s| f(&mut Preview::new(s), true))
             .map_err(state_error)?,
         StateMode::Sqlite(live) => live.write(day, |s| f(s, true)).map_err(state_error)?,
+    }
+}
+
+/// Runs `f` over the held leads, in one write transaction with SQLite.
+fn with_pool<T>(
+    state: &mut StateMode,
+    day: &str,
+    f: impl FnOnce(&mut dyn Pool) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match state {
+        // Without a lasting state no lead is kept by key: nothing to claim.
+        StateMode::Memory(_) => Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "state-required",
+            "this server keeps no state file, so it holds no leads to claim, record or release",
+            "start the server with --state DB (the file route run --state uses)",
+        )),
+        StateMode::Sqlite(live) => live.write(day, |s| f(s)).map_err(state_error)?,
     }
 }
 

@@ -145,7 +145,24 @@ pub struct QueueDecl {
     pub cap: Option<NumberLit>,
     pub sticky: Option<Value>,
     pub overflow: Option<Ident>,
+    /// `claim limit N`.
+    pub claim_limit: Option<NumberLit>,
+    /// `release after N hours|days`.
+    pub release_after: Option<ReleaseAfter>,
     pub span: Span,
+}
+
+/// `release after N hours|days`, as written.
+#[derive(Clone, Debug)]
+pub struct ReleaseAfter {
+    pub amount: NumberLit,
+    pub unit: Spanned<TimeUnit>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    Hours,
+    Days,
 }
 
 #[derive(Clone, Debug)]

@@ -265,6 +265,16 @@ fn queue(source: &str, q: &QueueDecl, name_width: usize) -> String {
     if let Some(o) = &q.overflow {
         options.push(format!("overflow to {}", o.node));
     }
+    if let Some(n) = &q.claim_limit {
+        options.push(format!("claim limit {}", text(&n.span)));
+    }
+    if let Some(r) = &q.release_after {
+        options.push(format!(
+            "release after {} {}",
+            text(&r.amount.span),
+            text(&r.unit.span)
+        ));
+    }
     if !options.is_empty() {
         s.push_str(" {\n");
         for o in options {

@@ -362,6 +362,8 @@ fn queue_decl(pair: Pair<Rule>) -> QueueDecl {
         cap: None,
         sticky: None,
         overflow: None,
+        claim_limit: None,
+        release_after: None,
         span: sp,
     };
     for part in it {
@@ -398,14 +400,33 @@ fn members(pair: Pair<Rule>) -> Members {
 
 fn queue_option(queue: &mut QueueDecl, option: Pair<Rule>) {
     let rule = option.as_rule();
-    let Some(arg) = parts(option).into_iter().next() else {
+    let mut args = parts(option).into_iter();
+    let Some(arg) = args.next() else {
         return;
     };
     match rule {
         Rule::cap_option => queue.cap = Some(number(arg)),
         Rule::sticky_option => queue.sticky = Some(value(arg)),
+        Rule::claim_option => queue.claim_limit = Some(number(arg)),
+        Rule::release_option => {
+            if let Some(unit) = args.next() {
+                queue.release_after = Some(ReleaseAfter {
+                    amount: number(arg),
+                    unit: time_unit(unit),
+                });
+            }
+        }
         _ => queue.overflow = Some(ident(arg)),
     }
+}
+
+fn time_unit(pair: Pair<Rule>) -> Spanned<TimeUnit> {
+    let sp = span(&pair);
+    let node = match first(pair).as_rule() {
+        Rule::hours_kw => TimeUnit::Hours,
+        _ => TimeUnit::Days,
+    };
+    Spanned { node, span: sp }
 }
 
 fn rule_decl(pair: Pair<Rule>) -> RuleDecl {
@@ -668,9 +689,14 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
             "members (`[\"a@x.com\", ...]` or `team \"NAME\"`)"
         }
         Rule::queue_options => "queue options in `{ ... }`",
-        Rule::cap_option | Rule::sticky_option | Rule::overflow_option => {
-            "a queue option (`cap N per day`, `sticky by VALUE`, `overflow to QUEUE`)"
+        Rule::cap_option
+        | Rule::sticky_option
+        | Rule::overflow_option
+        | Rule::claim_option
+        | Rule::release_option => {
+            "a queue option (`cap N per day`, `sticky by VALUE`, `overflow to QUEUE`, `claim limit N`, `release after N hours`)"
         }
+        Rule::time_unit => "`hours` or `days`",
         Rule::table_key | Rule::table_range => "`key COLUMN` or `range FROM TO`",
         Rule::column_name => "a column name",
         Rule::data_file => "a quoted file name",
@@ -698,6 +724,10 @@ fn keyword_words(rule: Rule) -> Option<&'static str> {
         Rule::range_kw => "`range`",
         Rule::per_kw => "`per`",
         Rule::day_kw => "`day`",
+        Rule::limit_kw => "`limit`",
+        Rule::after_kw => "`after`",
+        Rule::hours_kw => "`hours`",
+        Rule::days_kw => "`days`",
         Rule::with_kw => "`with`",
         Rule::missing_kw => "`missing`",
         Rule::present_kw => "`present`",

@@ -1,0 +1,510 @@
+//! Pools and reallocation: claims from a shark tank (oldest first, claim
+//! limits, never one lead to two reps, across two servers on one state
+//! file), outcomes, releases after `release after` (by the server's clock
+//! and by `route release`), with `route serve` on loopback and the binary.
+
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const RULES: &str = "tests/fixtures/pools/pools.route";
+const T0: &str = "2026-11-25T09:00:00Z";
+
+/// A running `route serve` on a free loopback port, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    fn start(state: &Path, now: &str) -> Server {
+        Server::with(&["--state".as_ref(), state.as_os_str()], now)
+    }
+
+    fn with(extra: &[&std::ffi::OsStr], now: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+            .args(["serve", RULES, "--listen", "127.0.0.1:0", "--now", now])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("the server starts").unwrap();
+            if let Some(address) = line.strip_prefix("route serve: listening on ") {
+                break address.to_string();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build();
+        Server {
+            child,
+            base,
+            agent: config.into(),
+        }
+    }
+
+    /// Status, the `route-claim` header, and the JSON body (null when empty).
+    fn post(&self, path: &str, body: &str) -> (u16, Option<String>, Value) {
+        let mut response = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/json")
+            .send(body.as_bytes())
+            .expect("the server answers");
+        let why = (response.headers().get("route-claim")).map(|v| v.to_str().unwrap().to_string());
+        let text = response.body_mut().read_to_string().unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        (response.status().as_u16(), why, json)
+    }
+
+    fn route(&self, key: &str, kind: &str) -> Value {
+        let (status, _, answer) = self.post(
+            "/v1/route",
+            &json!({"Lead ID": key, "Kind": kind}).to_string(),
+        );
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+
+    fn claim(&self, queue: &str, rep: &str) -> (u16, Option<String>, Value) {
+        let body = json!({ "rep": rep }).to_string();
+        self.post(&format!("/v1/queues/{queue}/claim"), &body)
+    }
+
+    /// The key a claim got, or the reason of a 204.
+    fn claimed(&self, queue: &str, rep: &str) -> String {
+        match self.claim(queue, rep) {
+            (200, _, lead) => lead["key"].as_str().unwrap().to_string(),
+            (204, Some(why), _) => why,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn outcome(&self, key: &str, outcome: &str) -> (u16, Value) {
+        let body = json!({ "outcome": outcome }).to_string();
+        let (status, _, answer) = self.post(&format!("/v1/leads/{key}/outcome"), &body);
+        (status, answer)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn holds(state: &Path, key: &str) -> (String, Option<String>) {
+    let conn = rusqlite::Connection::open(state).unwrap();
+    conn.query_row(
+        "SELECT owner, outcome FROM holds WHERE key = ?1",
+        [key],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+fn release(state: &Path, now: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(["release", RULES, "--now", now, "--state"])
+        .arg(state)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn claims_take_the_oldest_lead_up_to_the_limit_and_outcomes_close_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let server = Server::start(&state, T0);
+    for key in ["K1", "K2", "K3"] {
+        let routed = server.route(key, "tank");
+        assert_eq!(
+            (&routed["queue"], &routed["owner"]),
+            (&json!("tank"), &Value::Null)
+        );
+    }
+    let (status, _, lead) = server.claim("tank", "a@acme.example");
+    assert_eq!(status, 200, "{lead}");
+    assert_eq!(
+        (&lead["key"], &lead["queue"], &lead["owner"]),
+        (&json!("K1"), &json!("tank"), &json!("a@acme.example"))
+    );
+    assert!(lead["decision_id"].as_str().unwrap().contains(':'));
+    assert_eq!(lead["claimed_at"], json!(T0));
+    assert_eq!(server.claimed("tank", "b@acme.example"), "K2");
+    assert_eq!(server.claimed("tank", "a@acme.example"), "at-limit");
+
+    let (status, answer) = server.outcome("K1", "worked");
+    assert_eq!((status, &answer["outcome"]), (200, &json!("worked")));
+    assert_eq!(
+        server.claimed("tank", "a@acme.example"),
+        "K3",
+        "K1 is closed"
+    );
+    let (status, _) = server.outcome("K2", "dead");
+    assert_eq!(status, 200);
+    assert_eq!(server.claimed("tank", "b@acme.example"), "empty");
+    assert_eq!(
+        holds(&state, "K2"),
+        ("b@acme.example".into(), Some("dead".into())),
+        "a dead lead is kept, tagged"
+    );
+    // The ledger answers a retried lead with its owner now.
+    let again = server.route("K2", "tank");
+    assert_eq!(
+        (&again["owner"], &again["repeated"]),
+        (&json!("b@acme.example"), &json!(true))
+    );
+}
+
+#[test]
+fn two_servers_on_one_state_file_never_give_one_lead_to_two_claimers() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let one = Server::start(&state, T0);
+    let two = Server::start(&state, T0);
+    let keys: Vec<String> = (0..60).map(|i| format!("L{i:03}")).collect();
+    for key in &keys {
+        one.route(key, "open");
+    }
+    let claims = std::thread::scope(|scope| {
+        let claimers: Vec<_> = (0..6)
+            .map(|i| {
+                let server = if i % 2 == 0 { &one } else { &two };
+                let rep = ["a@acme.example", "b@acme.example", "c@acme.example"][i % 3];
+                scope.spawn(move || {
+                    let mut got = vec![];
+                    loop {
+                        match server.claim("open_tank", rep) {
+                            (200, _, lead) => got.push(lead["key"].as_str().unwrap().to_string()),
+                            (204, _, _) => return got,
+                            (status, _, answer) => panic!("{status} {answer}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let all: Vec<Vec<String>> = claimers.into_iter().map(|c| c.join().unwrap()).collect();
+        all
+    });
+    let got: Vec<&String> = claims.iter().flatten().collect();
+    let distinct: HashSet<&String> = got.iter().copied().collect();
+    assert_eq!(got.len(), keys.len(), "every lead claimed once: {claims:?}");
+    assert_eq!(distinct.len(), keys.len(), "no lead claimed twice");
+    assert!(
+        claims.iter().filter(|c| !c.is_empty()).count() > 1,
+        "{claims:?}"
+    );
+}
+
+#[test]
+fn releases_move_a_lead_to_the_next_member_or_back_to_the_pool_never_to_the_same_rep() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    {
+        let server = Server::start(&state, T0);
+        assert_eq!(
+            server.route("R1", "inside")["owner"],
+            json!("a@acme.example")
+        );
+        server.route("P1", "tank");
+        assert_eq!(server.claimed("tank", "a@acme.example"), "P1");
+    }
+    let header = "key,queue,from_owner,to_owner,released_at,reason\n";
+    assert_eq!(
+        release(&state, "2026-11-25T10:59:59Z"),
+        header,
+        "not due yet"
+    );
+    assert_eq!(
+        release(&state, "2026-11-25T11:00:00Z"),
+        format!("{header}R1,inside,a@acme.example,b@acme.example,2026-11-25T11:00:00Z,no outcome within 2 hours\n")
+    );
+    assert_eq!(
+        release(&state, "2026-11-26T09:00:00Z"),
+        format!("{header}P1,tank,a@acme.example,,2026-11-26T09:00:00Z,no outcome within 1 day\n\
+                 R1,inside,b@acme.example,c@acme.example,2026-11-26T09:00:00Z,no outcome within 2 hours\n")
+    );
+    // The server releases on its own clock, at start-up and every minute.
+    let server = Server::start(&state, "2026-11-26T11:00:00Z");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while holds(&state, "R1").0 == "c@acme.example" && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        holds(&state, "R1").0,
+        "",
+        "a, b and c all let it lapse: nobody is left to take it"
+    );
+    assert_eq!(
+        server.claimed("tank", "a@acme.example"),
+        "empty",
+        "a let P1 lapse"
+    );
+    assert_eq!(server.claimed("tank", "b@acme.example"), "P1");
+}
+
+#[test]
+fn a_member_at_the_claim_limit_is_passed_over_by_the_round_robin() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let server = Server::start(&state, T0);
+    let owners: Vec<Value> = (0..8)
+        .map(|i| server.route(&format!("Q{i}"), "inside")["owner"].clone())
+        .collect();
+    let (a, b, c) = (
+        json!("a@acme.example"),
+        json!("b@acme.example"),
+        json!("c@acme.example"),
+    );
+    // claim limit 2: after two rounds everyone holds two open leads.
+    assert_eq!(
+        owners[..6],
+        [a.clone(), b.clone(), c.clone(), a.clone(), b, c]
+    );
+    assert_eq!(owners[6..], [Value::Null, Value::Null]);
+    server.outcome("Q0", "callback");
+    assert_eq!(
+        server.route("Q8", "inside")["owner"],
+        a,
+        "Q0 has an outcome"
+    );
+}
+
+#[test]
+fn bad_pool_requests_are_refused_with_a_code_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let server = Server::start(&state, T0);
+    server.route("K1", "tank");
+    let cases = [
+        (
+            "/v1/queues/tnak/claim",
+            r#"{"rep": "a@acme.example"}"#,
+            404,
+            "unknown-queue",
+        ),
+        (
+            "/v1/queues/inside/claim",
+            r#"{"rep": "a@acme.example"}"#,
+            409,
+            "not-a-pool",
+        ),
+        (
+            "/v1/queues/tank/claim",
+            r#"{"rep": "zed@acme.example"}"#,
+            400,
+            "unknown-rep",
+        ),
+        (
+            "/v1/queues/tank/claim",
+            r#"{"who": "a@acme.example"}"#,
+            400,
+            "invalid-json",
+        ),
+        ("/v1/queues/tank/claim", "not json", 400, "invalid-json"),
+        (
+            "/v1/leads/NOPE/outcome",
+            r#"{"outcome": "worked"}"#,
+            404,
+            "unknown-lead",
+        ),
+        (
+            "/v1/leads/K1/outcome",
+            r#"{"outcome": "won"}"#,
+            400,
+            "unknown-outcome",
+        ),
+    ];
+    for (path, body, status, code) in cases {
+        let (got, _, answer) = server.post(path, body);
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{path} {body}"
+        );
+        assert!(!answer["error"]["help"].as_str().unwrap().is_empty());
+    }
+    let memory = Server::with(&[], T0);
+    memory.route("K1", "tank");
+    let (status, _, answer) = memory.claim("tank", "a@acme.example");
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (409, &json!("state-required"))
+    );
+    let mut doc = server
+        .agent
+        .get(format!("{}/v1/openapi.json", server.base))
+        .call()
+        .unwrap();
+    let doc: Value = serde_json::from_str(&doc.body_mut().read_to_string().unwrap()).unwrap();
+    for path in ["/v1/queues/{queue}/claim", "/v1/leads/{key}/outcome"] {
+        assert!(
+            doc["paths"][path]["post"].is_object(),
+            "{path} is documented"
+        );
+    }
+}
+
+fn route(args: &[&str], state: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(args)
+        .arg("--state")
+        .arg(state)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_batch_run_fills_the_pool_and_explain_and_state_show_give_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let input = dir.path().join("leads.csv");
+    std::fs::write(&input, "Lead ID,Kind\nB1,tank\nB2,tank\n").unwrap();
+    let input = input.to_str().unwrap();
+    route(&["run", RULES, input, "--now", "2026-11-24"], &state);
+    let server = Server::start(&state, T0);
+    assert_eq!(
+        server.claimed("tank", "c@acme.example"),
+        "B1",
+        "routed by the run"
+    );
+    server.outcome("B1", "dead");
+    drop(server);
+
+    let explained = route(
+        &["explain", RULES, "--lead", "Lead ID=B1,Kind=tank"],
+        &state,
+    );
+    let history: Vec<&str> = explained
+        .lines()
+        .skip_while(|l| !l.contains("history of lead B1"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(history.len(), 4, "{explained}");
+    assert!(
+        history[1].contains("2026-11-24T00:00:00Z pooled (owner nobody, decision 1:1)"),
+        "{explained}"
+    );
+    assert!(
+        history[2].contains("2026-11-25T09:00:00Z claimed (owner c@acme.example, decision 2:1)"),
+        "{explained}"
+    );
+    assert!(
+        history[3].contains("outcome: dead (owner c@acme.example, decision 2:2)"),
+        "{explained}"
+    );
+
+    let shown = route(&["state", "show"], &state);
+    assert!(
+        shown.contains("held leads: 1 waiting in pools, 0 open with an owner, 1 with an outcome"),
+        "{shown}"
+    );
+    assert!(shown.contains("  dead "), "{shown}");
+}
+
+#[test]
+fn route_release_refuses_a_bad_time_and_an_old_state_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let run = |now: &str| {
+        Command::new(env!("CARGO_BIN_EXE_route"))
+            .args(["release", RULES, "--now", now, "--state"])
+            .arg(&state)
+            .output()
+            .expect("the binary runs")
+    };
+    let bad = run("2026-11-25T25:00");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DDTHH:MM:SSZ"));
+    // A file of the first layout is refused, pointing at `route state reset`.
+    let conn = rusqlite::Connection::open(&state).unwrap();
+    conn.execute_batch("CREATE TABLE ledger (key TEXT); PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let old = run(T0);
+    assert_eq!(old.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&old.stderr).contains("route state reset"));
+}
+
+/// The owners `route run` gives three leads on `now`.
+fn owners_on(now: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("leads.csv");
+    std::fs::write(&input, "Lead ID\nH1\nH2\nH3\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(["run", "tests/fixtures/pools/hours.route", "--now", now])
+        .arg(&input)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn working_hours_make_a_rep_unavailable_outside_them() {
+    let (a, b) = ("a@acme.example", "b@acme.example");
+    // A run for a date checks the days only: Wednesday is a working day,
+    // Saturday is not.
+    assert_eq!(owners_on("2026-11-25"), [a, b, a]);
+    assert_eq!(owners_on("2026-11-28"), [b, b, b]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let serve = |now: &str, keys: [&str; 2]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+            .args([
+                "serve",
+                "tests/fixtures/pools/hours.route",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(["--now", now, "--state"])
+            .arg(&state)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().unwrap().unwrap();
+            if let Some(address) = line.strip_prefix("route serve: listening on ") {
+                break address.to_string();
+            }
+        };
+        let owners: Vec<String> = keys
+            .iter()
+            .map(|key| {
+                let body = json!({ "Lead ID": key }).to_string();
+                let mut response = ureq::post(format!("{base}/v1/route"))
+                    .header("Content-Type", "application/json")
+                    .send(body.as_bytes())
+                    .unwrap();
+                let answer: Value =
+                    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+                answer["owner"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let _ = child.kill();
+        let _ = child.wait();
+        owners
+    };
+    // 10:00 in New York: both work. 18:00 there: only b.
+    assert_eq!(serve("2026-11-25T15:00:00Z", ["S1", "S2"]), [a, b]);
+    assert_eq!(serve("2026-11-25T23:00:00Z", ["S3", "S4"]), [b, b]);
+}
