@@ -8,7 +8,10 @@
 //! (a server and a `route run`, or two servers) never interleave inside one
 //! request, only between requests.
 
-use super::sqlite::{begin_run, connect, failure, find, insert_ledger, write_hold, Names};
+use super::sqlite::{
+    begin_run, connect, failure, find, insert_holds, insert_ledger, settle_first_step, HoldRow,
+    Names,
+};
 use super::store::{Assignment, Held, Pool, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -297,7 +300,14 @@ impl Store for LiveStore<'_> {
         if !self.writable || self.failed.is_some() {
             return;
         }
-        let written = write_hold(self.conn, key, queue, owner, at, &self.decision);
+        let row = HoldRow {
+            key: key.into(),
+            queue: queue.into(),
+            owner: owner.into(),
+            at,
+            decision: self.decision.clone(),
+        };
+        let written = insert_holds(self.conn, &[row]);
         self.ok(written);
     }
 
@@ -333,6 +343,8 @@ impl Pool for LiveStore<'_> {
     }
 
     fn set_owner(&mut self, held: &Held, what: &str) {
+        let settled = settle_first_step(self.conn, &held.key);
+        self.ok(settled);
         let lapsed: String = held.lapsed.iter().map(|r| format!("{r}\n")).collect();
         self.execute(
             "UPDATE holds SET owner = ?2, since = ?3, lapsed = ?4 WHERE key = ?1",
@@ -355,6 +367,8 @@ impl Pool for LiveStore<'_> {
         let Some(a) = self.recorded(key) else {
             return false;
         };
+        let settled = settle_first_step(self.conn, key);
+        self.ok(settled);
         // A lead of a queue that holds nothing open gets its row now, closed.
         self.execute(
             "INSERT INTO holds (key, queue, owner, since, outcome) VALUES (?1, ?2, ?3, ?4, ?5)

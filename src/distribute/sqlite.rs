@@ -38,14 +38,18 @@ CREATE TABLE IF NOT EXISTS ledger (
 -- Leads held open until an outcome (shark tanks, claim limits, release
 -- times), in the order they arrived: the rowid orders claims. owner is ''
 -- while a lead waits in the pool; lapsed lists the reps who let it go,
--- each followed by a newline; outcome is NULL while it is open.
+-- each followed by a newline; outcome is NULL while it is open. decision
+-- is that of the hold's first step (assigned or pooled) until the first
+-- change writes that step into history (NULL then): a batch run holds many
+-- leads, few of which change, and one row per lead costs half as much.
 CREATE TABLE IF NOT EXISTS holds (
   key TEXT NOT NULL UNIQUE,
   queue TEXT NOT NULL,
   owner TEXT NOT NULL,
   since INTEGER NOT NULL,
   lapsed TEXT NOT NULL DEFAULT '',
-  outcome TEXT);
+  outcome TEXT,
+  decision TEXT);
 CREATE INDEX IF NOT EXISTS holds_open ON holds (queue, owner) WHERE outcome IS NULL;
 -- Each lead's history: assigned, pooled, claimed, released, outcome.
 CREATE TABLE IF NOT EXISTS history (
@@ -66,11 +70,8 @@ const FORMAT: i64 = 3;
 /// that writes to it adds them, and readers take their absence as empty.
 const UPGRADES_FROM: i64 = 2;
 
-/// Writes a held lead and the history step it starts.
-const HOLD: &str =
-    "INSERT OR REPLACE INTO holds (key, queue, owner, since) VALUES (?1, ?2, ?3, ?4)";
-const LOG: &str =
-    "INSERT INTO history (key, what, owner, at, decision) VALUES (?1, ?2, ?3, ?4, ?5)";
+/// The first step of a hold, as history has it.
+const FIRST_STEP: &str = "CASE WHEN owner = '' THEN 'pooled' ELSE 'assigned' END, owner, since, decision FROM holds WHERE key = ?1 AND decision IS NOT NULL";
 
 /// How long `route run` without `--wait` waits for the state file: long
 /// enough for a `route serve` request's transaction (milliseconds) to end,
@@ -106,8 +107,9 @@ pub struct SqliteStore {
     /// Hashes of the keys recorded in this run: a key not among them was
     /// not routed earlier in this run.
     seen: rustc_hash::FxHashSet<u64>,
-    /// Ledger rows not yet handed to the writer.
+    /// Ledger rows and held leads not yet handed to the writer.
     pending: Rows,
+    holding: Vec<HoldRow>,
     /// Rotations, today's counts and sticky owners, read at the start and
     /// written at commit.
     cache: MemoryStore,
@@ -144,16 +146,16 @@ impl Rows {
 enum Write {
     Ledger(Rows),
     Sticky(String, String, String),
-    Hold(HoldRow),
+    Holds(Vec<HoldRow>),
 }
 
 /// A held lead as the writer files it: key, queue, owner, time, decision.
-struct HoldRow {
-    key: String,
-    queue: String,
-    owner: String,
-    at: i64,
-    decision: String,
+pub(super) struct HoldRow {
+    pub key: String,
+    pub queue: String,
+    pub owner: String,
+    pub at: i64,
+    pub decision: String,
 }
 
 /// The thread that writes ledger and sticky rows inside the run's transaction.
@@ -259,7 +261,11 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
             )?
             .execute(params![queue, value, owner])?;
         }
-        Write::Hold(h) => write_hold(conn, &h.key, &h.queue, &h.owner, h.at, &h.decision)?,
+        Write::Holds(rows) => {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                insert_holds(conn, chunk)?;
+            }
+        }
         Write::Ledger(rows) => {
             let mut numbered = Vec::with_capacity(rows.len());
             for (key, a) in rows.iter() {
@@ -278,24 +284,35 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
     Ok(())
 }
 
-/// A lead held open from `at`, and the first step of its history.
-pub(super) fn write_hold(
-    conn: &Connection,
-    key: &str,
-    queue: &str,
-    owner: &str,
-    at: i64,
-    decision: &str,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(HOLD)?
-        .execute(params![key, queue, owner, at])?;
-    let what = if owner.is_empty() {
-        "pooled"
-    } else {
-        "assigned"
-    };
-    conn.prepare_cached(LOG)?
-        .execute(params![key, what, owner, at, decision])?;
+/// Leads held open from their time; the first step of each one's history
+/// stays in its row until the hold changes (see `settle_first_step`).
+pub(super) fn insert_holds(conn: &Connection, rows: &[HoldRow]) -> rusqlite::Result<()> {
+    let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
+    let sql = format!(
+        "INSERT OR REPLACE INTO holds (key, queue, owner, since, decision) VALUES {values}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for (i, row) in rows.iter().enumerate() {
+        let at = i * 5;
+        stmt.raw_bind_parameter(at + 1, &row.key)?;
+        stmt.raw_bind_parameter(at + 2, &row.queue)?;
+        stmt.raw_bind_parameter(at + 3, &row.owner)?;
+        stmt.raw_bind_parameter(at + 4, row.at)?;
+        stmt.raw_bind_parameter(at + 5, &row.decision)?;
+    }
+    stmt.raw_execute()?;
+    Ok(())
+}
+
+/// Moves a hold's first step into history, before the hold changes.
+pub(super) fn settle_first_step(conn: &Connection, key: &str) -> rusqlite::Result<()> {
+    let sql =
+        format!("INSERT INTO history (key, what, owner, at, decision) SELECT key, {FIRST_STEP}");
+    conn.prepare_cached(&sql)?.execute([key])?;
+    conn.prepare_cached(
+        "UPDATE holds SET decision = NULL WHERE key = ?1 AND decision IS NOT NULL",
+    )?
+    .execute([key])?;
     Ok(())
 }
 
@@ -417,6 +434,7 @@ impl SqliteStore {
             max_key_before,
             seen: Default::default(),
             pending: Rows::default(),
+            holding: Vec::new(),
             cache,
         })
     }
@@ -439,18 +457,27 @@ impl SqliteStore {
             if !has_table(&conn, "history")? {
                 return Ok(vec![]);
             }
-            let mut stmt = conn.prepare(
-                "SELECT what, owner, at, decision FROM history WHERE key = ?1 ORDER BY id",
-            )?;
-            let rows = stmt.query_map([key], |r| {
+            let event = |r: &rusqlite::Row| {
                 Ok(super::Event {
                     what: r.get(0)?,
                     owner: r.get(1)?,
                     at: r.get(2)?,
                     decision: r.get(3)?,
                 })
-            })?;
-            rows.collect()
+            };
+            let mut stmt = conn.prepare(
+                "SELECT what, owner, at, decision FROM history WHERE key = ?1 ORDER BY id",
+            )?;
+            let mut events = stmt
+                .query_map([key], event)?
+                .collect::<Result<Vec<_>, _>>()?;
+            // A hold's first step, while it is still kept in its row.
+            let first = conn
+                .prepare(&format!("SELECT {FIRST_STEP}"))?
+                .query_row([key], event)
+                .optional()?;
+            events.extend(first);
+            Ok(events)
         };
         read().map_err(|e| format!("cannot read the history of {key}: {e}"))
     }
@@ -482,12 +509,14 @@ impl SqliteStore {
 
     /// Hands the pending ledger rows to the writer.
     fn flush(&mut self) {
-        if self.pending.len() == 0 {
+        let Some(writer) = &mut self.writer else {
             return;
+        };
+        if self.pending.len() > 0 {
+            writer.send(Write::Ledger(std::mem::take(&mut self.pending)));
         }
-        let rows = std::mem::take(&mut self.pending);
-        if let Some(writer) = &mut self.writer {
-            writer.send(Write::Ledger(rows));
+        if !self.holding.is_empty() {
+            writer.send(Write::Holds(std::mem::take(&mut self.holding)));
         }
     }
 
@@ -615,9 +644,9 @@ impl Store for SqliteStore {
     }
 
     fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
-        let Some(writer) = &mut self.writer else {
+        if self.writer.is_none() {
             return;
-        };
+        }
         if !owner.is_empty() {
             *self
                 .cache
@@ -627,13 +656,16 @@ impl Store for SqliteStore {
         }
         // Called before the lead is recorded: it is the run's next decision.
         let decision = format!("{}:{}", self.run, self.unkeyed + 1);
-        writer.send(Write::Hold(HoldRow {
+        self.holding.push(HoldRow {
             key: key.into(),
             queue: queue.into(),
             owner: owner.into(),
             at,
             decision,
-        }));
+        });
+        if self.holding.len() >= BATCH {
+            self.flush();
+        }
     }
 
     fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
