@@ -5,10 +5,10 @@
 //! skips the normalizer and the atom lookups alike. A field whose cells
 //! rarely repeat (ZIP codes) stops being looked up once that shows.
 
+use super::cells::{self, Cells};
 use super::{Decoder, Lead, Reading};
 use crate::compile::Dag;
 use crate::ir::{FieldId, Program, Scalar};
-use rustc_hash::FxHashMap;
 
 /// An atom not yet known for the lead being read.
 pub const UNKNOWN: u32 = u32::MAX;
@@ -27,7 +27,9 @@ struct FieldMemo {
     /// The bases the field feeds, and the DAG variables over them.
     bases: Box<[usize]>,
     vars: Box<[u32]>,
-    cells: FxHashMap<Box<str>, Memoized>,
+    /// Cells of up to `cells::MAX_LEN` bytes; longer ones are decoded
+    /// every time.
+    cells: Cells<Memoized>,
     lookups: u64,
     hits: u64,
 }
@@ -59,7 +61,7 @@ impl Memo {
                         .filter(|v| bases.contains(&rules.dag.vars[*v as usize].base))
                         .collect(),
                     bases,
-                    cells: FxHashMap::default(),
+                    cells: Cells::new(CELLS),
                     lookups: 0,
                     hits: 0,
                 })
@@ -94,7 +96,7 @@ impl Memo {
             return hit.reading;
         }
         let reading = rules.decoder.decode_field(field, raw, lead);
-        if memo.cells.len() < CELLS {
+        if !memo.cells.is_full() && raw.len() <= cells::MAX_LEN {
             let found = Memoized {
                 reading,
                 values: memo.bases.iter().map(|b| lead.values[*b].clone()).collect(),
@@ -105,8 +107,8 @@ impl Memo {
             for (var, atom) in memo.vars.iter().zip(&found.atoms) {
                 atoms[*var as usize] = *atom;
             }
-            memo.cells.insert(raw.into(), found);
-        } else if memo.lookups >= WINDOW {
+            memo.cells.insert(raw, found);
+        } else if memo.cells.is_full() && memo.lookups >= WINDOW {
             if memo.hits < memo.lookups / 2 {
                 self.fields[field] = None;
             } else {

@@ -1,6 +1,7 @@
 //! Routing a lead: the compiled DAG walk, and the naive first-match
 //! evaluator kept beside it as the reference the DAG is tested against.
 
+mod cells;
 pub mod explain;
 pub mod lead;
 pub mod memo;
