@@ -6,7 +6,8 @@
 //! The rule sets come from `warehouse/random_rules.rs`, seeded: a failure
 //! prints the seed and the rule file with its data files; run again with
 //! `ROUTE_RANDOM_SEED=N` to start from another seed, `ROUTE_RANDOM_ROWS=N`
-//! to route more leads (docs/warehouse.md records a run on 100,000).
+//! to route more leads (docs/warehouse.md records a run on 100,000),
+//! `ROUTE_RANDOM_KEEP=1` to keep the rule files, queries and results.
 
 #[path = "warehouse/harness.rs"]
 mod harness;
@@ -26,11 +27,33 @@ const SETS: u64 = 40;
 const ROWS: u64 = 5_000;
 const FIRST_SEED: u64 = 1;
 
+enum Dir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl Dir {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Dir::Temp(d) => d.path(),
+            Dir::Kept(p) => p,
+        }
+    }
+}
+
 #[test]
 fn random_rule_sets_route_the_same_in_duckdb() {
     let Some(python) = python() else { return };
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("a temp dir");
+    // ROUTE_RANDOM_KEEP=1 keeps the rule files, queries and results.
+    let dir = if std::env::var_os("ROUTE_RANDOM_KEEP").is_some() {
+        let kept = dir.keep();
+        eprintln!("keeping {}", kept.display());
+        Dir::Kept(kept)
+    } else {
+        Dir::Temp(dir)
+    };
     let rows = std::env::var("ROUTE_RANDOM_ROWS")
         .ok()
         .and_then(|s| s.parse().ok())
