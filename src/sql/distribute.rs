@@ -12,14 +12,21 @@
 //!   this queue: "slots" — in round r every available member with a cap of
 //!   r or more takes one lead, in order; past the last slot the queue is
 //!   exhausted (overflow, or no owner);
-//! - load balance without sticky or caps whose members get leads only from
-//!   this queue: a fixed schedule that repeats every sum-of-weights leads;
-//! - everything else whose outcome depends on counts, stickies and caps is
-//!   *simulated* step by step (a recursive query, or a fold in Spark) from
-//!   the first lead until every capped member of the simulated queues is at
-//!   its cap; after that the simulated queues are exhausted (overflow, no
-//!   owner) or share out among uncapped members in rotation, which again
-//!   has a closed form for round robin.
+//! - load balance without sticky whose members get leads only from this
+//!   queue: a fixed schedule (each member's keys k / weight in order), a
+//!   prefix up to the caps, then a period of sum-of-uncapped-weights leads
+//!   that repeats, or the queue is exhausted;
+//! - everything else whose outcome depends on counts, stickies and caps
+//!   forms *components* (queues linked by shared members or overflow
+//!   cycles). A component of round robins is shared out in *epochs*
+//!   (DuckDB): while nobody reaches a cap, availability is fixed and every
+//!   queue is a rotation, so each epoch settles the leads up to the next
+//!   cap set-based, one epoch per cap. Other components are *simulated*
+//!   step by step (a recursive query, or a fold in Spark) from the first
+//!   lead until every cap that matters is reached (or no later lead can
+//!   come to the member's queues); after that the simulated queues are
+//!   exhausted (overflow, no owner) or share out among uncapped members in
+//!   rotation, which again has a closed form for round robin.
 //!
 //! What is left — load balancing among uncapped members whose counts
 //! other queues or owner rows change, once the simulation stops — gets a
@@ -979,22 +986,73 @@ impl Distributor {
         (counts, rest)
     }
 
-    /// Every capped available member of the component is at its cap.
-    fn done_sql(&self, sim: &Sim, y: &str) -> String {
-        let mut parts = BTreeSet::new();
-        for &q in &sim.queues {
-            let plan = &self.plans[q];
-            for i in plan.live() {
-                if let (Some(cap), Some(m)) = (plan.cap[i], sim.member_id(&plan.members[i])) {
-                    parts.insert(format!("{y}.c{m} >= {cap}"));
-                }
-            }
-        }
+    /// The simulation can stop: every capped available member of the
+    /// component is at its cap, or no later lead can come to a queue it is
+    /// in (`lk{m}` of lead `r`: the last lead that can). After that, a
+    /// queue a lead comes to has every capped member at its cap.
+    fn done_sql(&self, sim: &Sim, y: &str, r: &str) -> String {
+        let parts: Vec<String> = self
+            .stop_thresholds(sim)
+            .into_iter()
+            .map(|(m, cap)| format!("({y}.c{m} >= {cap} OR coalesce({r}.rs >= {r}.lk{m}, TRUE))"))
+            .collect();
         if parts.is_empty() {
             "FALSE".to_string()
         } else {
-            parts.into_iter().collect::<Vec<_>>().join(" AND ")
+            parts.join(" AND ")
         }
+    }
+
+    /// Capped members of the component (by id), each with the queues
+    /// whose leads can come to a queue the member is in (overflow
+    /// included).
+    fn reached_by(&self, sim: &Sim) -> Vec<(usize, Vec<usize>)> {
+        let mut members: Vec<usize> = self
+            .stop_thresholds(sim)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        members.dedup();
+        members
+            .into_iter()
+            .map(|m| {
+                let from = sim
+                    .queues
+                    .iter()
+                    .copied()
+                    .filter(|&q| {
+                        self.overflow_path(sim, q).iter().any(|&r| {
+                            self.plans[r]
+                                .live()
+                                .iter()
+                                .any(|&i| self.plans[r].members[i] == sim.members[m])
+                        })
+                    })
+                    .collect();
+                (m, from)
+            })
+            .collect()
+    }
+
+    /// The queues of the component a lead of queue q can end up in: q, and
+    /// where it overflows to (from queues that can run out) as long as that
+    /// stays in the component.
+    fn overflow_path(&self, sim: &Sim, q: usize) -> Vec<usize> {
+        let mut path = vec![q];
+        let mut at = q;
+        for depth in 0..self.nq() {
+            if !self.plans[at].saturable() {
+                break;
+            }
+            match self.plans[at].overflow.map(|n| self.resolve(n, depth + 1)) {
+                Some(Resolved::Live(r)) if sim.queues.contains(&r) && !path.contains(&r) => {
+                    path.push(r);
+                    at = r;
+                }
+                _ => break,
+            }
+        }
+        path
     }
 
     fn simulate(
@@ -1052,6 +1110,18 @@ impl Distributor {
         ];
         for &q in &sim.sticky {
             rel_cols.push(format!("route__sticky{q} AS sv{q}"));
+        }
+        for (m, from) in self.reached_by(&sim) {
+            let lk = if from.is_empty() {
+                "CAST(NULL AS BIGINT)".to_string()
+            } else {
+                format!(
+                    "max(CASE WHEN {in_c} AND {} IN ({}) THEN route__seq END) OVER ()",
+                    s.fq,
+                    ids(&from)
+                )
+            };
+            rel_cols.push(format!("{lk} AS lk{m}"));
         }
         chain.side(
             &rel,
@@ -1128,7 +1198,7 @@ impl Distributor {
         let (counts, rest) = self.step_columns(sim, "route__s", "route__r", o);
         let mut step = vec![
             "route__r.k".to_string(),
-            format!("({}) AS done", self.done_sql(sim, "route__y")),
+            format!("({}) AS done", self.done_sql(sim, "route__y", "route__r")),
             "route__r.rs".to_string(),
             format!("{o} AS o"),
         ];
@@ -1158,6 +1228,27 @@ impl Distributor {
         let mut out = BTreeSet::new();
         for &q in &sim.queues {
             let plan = &self.plans[q];
+            for i in plan.live() {
+                if let (Some(cap), Some(m)) = (plan.cap[i], sim.member_id(&plan.members[i])) {
+                    out.insert((m, cap));
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// The caps the simulation runs until: those of queues that can run
+    /// out or that go on as a round robin afterwards ([`Post`]). A load
+    /// balance with an uncapped member never runs out, and after the stop
+    /// its owners are not computed anyway, so its own caps need not be
+    /// reached first.
+    fn stop_thresholds(&self, sim: &Sim) -> Vec<(usize, u32)> {
+        let mut out = BTreeSet::new();
+        for &q in &sim.queues {
+            let plan = &self.plans[q];
+            if !(plan.saturable() || plan.method == Method::RoundRobin) {
+                continue;
+            }
             for i in plan.live() {
                 if let (Some(cap), Some(m)) = (plan.cap[i], sim.member_id(&plan.members[i])) {
                     out.insert((m, cap));
@@ -1566,6 +1657,9 @@ impl Distributor {
         for &q in &sim.sticky {
             lead_fields.push(format!("'sv{q}', sv{q}"));
         }
+        for (m, _) in self.reached_by(sim) {
+            lead_fields.push(format!("'lk{m}', lk{m}"));
+        }
         let mut init = vec![
             "'k', CAST(0 AS BIGINT)".to_string(),
             "'done', FALSE".to_string(),
@@ -1576,7 +1670,7 @@ impl Distributor {
         let count_struct: Vec<String> = counts.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
         let mut next = vec![
             "'k', r.k".to_string(),
-            format!("'done', ({})", self.done_sql(sim, "y")),
+            format!("'done', ({})", self.done_sql(sim, "y", "r")),
         ];
         next.extend(counts.iter().map(|(n, _)| format!("'{n}', y.{n}")));
         next.extend(rest.iter().map(|(n, e)| format!("'{n}', {e}")));
