@@ -256,7 +256,55 @@ impl Distributor {
                 break;
             }
         }
-        // Components: simulated queues linked by shared members.
+        // Components: simulated queues linked by shared members. Queues
+        // and components that overflow into each other in a cycle (through
+        // a component) become one component.
+        let base = classes;
+        let mut merged: Vec<usize> = Vec::new();
+        loop {
+            let (components, classes) = self.components(&simulate, &merged, &base);
+            self.classes = classes;
+            self.components = components;
+            match self.topological_order() {
+                Ok(order) => {
+                    self.order = order;
+                    return Ok(());
+                }
+                Err(stuck) => {
+                    let queues: Vec<usize> = stuck
+                        .iter()
+                        .flat_map(|n| match n {
+                            Ok(q) => vec![*q],
+                            Err(c) => self.components[*c].clone(),
+                        })
+                        .collect();
+                    if queues.iter().all(|q| merged.contains(q)) {
+                        return Err(Unsupported::new(
+                            "queues overflow into each other in a cycle",
+                            "break the cycle of `overflow to` between capped queues",
+                        ));
+                    }
+                    for q in queues {
+                        simulate[q] = true;
+                        if !merged.contains(&q) {
+                            merged.push(q);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Simulated queues grouped into components (linked by shared members,
+    /// mutual overflow, or all in `merged`), and the classes with them.
+    fn components(
+        &self,
+        simulate: &[bool],
+        merged: &[usize],
+        base: &[Class],
+    ) -> (Vec<Vec<usize>>, Vec<Class>) {
+        let nq = self.nq();
+        let mut classes = base.to_vec();
         let mut component = vec![usize::MAX; nq];
         let mut components: Vec<Vec<usize>> = Vec::new();
         for q in 0..nq {
@@ -270,7 +318,8 @@ impl Distributor {
             while let Some(x) = stack.pop() {
                 members.push(x);
                 for r in 0..nq {
-                    if simulate[r] && component[r] == usize::MAX && self.linked(x, r) {
+                    let joined = merged.contains(&x) && merged.contains(&r);
+                    if simulate[r] && component[r] == usize::MAX && (joined || self.linked(x, r)) {
                         component[r] = id;
                         stack.push(r);
                     }
@@ -284,10 +333,7 @@ impl Distributor {
                 classes[q] = Class::Sim(*c);
             }
         }
-        self.classes = classes;
-        self.components = components;
-        self.order = self.topological_order()?;
-        Ok(())
+        (components, classes)
     }
 
     /// Two queues share an available member, or one overflows into the other.
@@ -337,7 +383,8 @@ impl Distributor {
 
     /// Queues and components in an order where every run-time overflow
     /// goes to something later.
-    fn topological_order(&self) -> Result<Vec<Result<usize, usize>>, Unsupported> {
+    /// Err: the nodes left that cannot be ordered.
+    fn topological_order(&self) -> Result<Vec<Result<usize, usize>>, Vec<Result<usize, usize>>> {
         let node = |q: usize| match self.classes[q] {
             Class::Sim(c) => Err(c),
             _ => Ok(q),
@@ -364,10 +411,7 @@ impl Distributor {
                 .iter()
                 .position(|n| !edges.iter().any(|(a, b)| b == n && left.contains(a)))
             else {
-                return Err(Unsupported::new(
-                    "queues overflow into each other in a cycle",
-                    "break the cycle of `overflow to` between capped queues",
-                ));
+                return Err(left);
             };
             order.push(left.remove(i));
         }
