@@ -121,6 +121,9 @@ pub struct Distributor {
     bumped: BTreeSet<String>,
 }
 
+/// A queue shared out on its own (`Ok`) or a simulated component (`Err`).
+type Node = Result<usize, usize>;
+
 /// Largest load-balance schedule written out.
 const MAX_SCHEDULE: u64 = 5000;
 
@@ -384,7 +387,7 @@ impl Distributor {
     /// Queues and components in an order where every run-time overflow
     /// goes to something later.
     /// Err: the nodes left that cannot be ordered.
-    fn topological_order(&self) -> Result<Vec<Result<usize, usize>>, Vec<Result<usize, usize>>> {
+    fn topological_order(&self) -> Result<Vec<Node>, Vec<Node>> {
         let node = |q: usize| match self.classes[q] {
             Class::Sim(c) => Err(c),
             _ => Ok(q),
