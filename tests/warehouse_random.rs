@@ -21,8 +21,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Rule sets per run, and leads (plus the shipped sample leads): the
-/// issue's 100,000. All of them in one DuckDB session take about 4 minutes
-/// on this busy 2-core machine (about 1 at 5,000), most of it in the few
+/// issue's 100,000. The test takes 4–5 minutes on this busy 2-core
+/// machine (about 1 at 5,000), most of it in DuckDB: in the few
 /// sets that still simulate lead by lead (docs/warehouse.md: a load
 /// balance sharing a capped member with a busy queue) and in planning.
 const SETS: u64 = 40;
