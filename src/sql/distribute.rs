@@ -12,14 +12,21 @@
 //!   this queue: "slots" — in round r every available member with a cap of
 //!   r or more takes one lead, in order; past the last slot the queue is
 //!   exhausted (overflow, or no owner);
-//! - load balance without sticky or caps whose members get leads only from
-//!   this queue: a fixed schedule that repeats every sum-of-weights leads;
-//! - everything else whose outcome depends on counts, stickies and caps is
-//!   *simulated* step by step (a recursive query, or a fold in Spark) from
-//!   the first lead until every capped member of the simulated queues is at
-//!   its cap; after that the simulated queues are exhausted (overflow, no
-//!   owner) or share out among uncapped members in rotation, which again
-//!   has a closed form for round robin.
+//! - load balance without sticky whose members get leads only from this
+//!   queue: a fixed schedule (each member's keys k / weight in order), a
+//!   prefix up to the caps, then a period of sum-of-uncapped-weights leads
+//!   that repeats, or the queue is exhausted;
+//! - everything else whose outcome depends on counts, stickies and caps
+//!   forms *components* (queues linked by shared members or overflow
+//!   cycles). A component of round robins is shared out in *epochs*
+//!   (DuckDB): while nobody reaches a cap, availability is fixed and every
+//!   queue is a rotation, so each epoch settles the leads up to the next
+//!   cap set-based, one epoch per cap. Other components are *simulated*
+//!   step by step (a recursive query, or a fold in Spark) from the first
+//!   lead until every cap that matters is reached (or no later lead can
+//!   come to the member's queues); after that the simulated queues are
+//!   exhausted (overflow, no owner) or share out among uncapped members in
+//!   rotation, which again has a closed form for round robin.
 //!
 //! What is left — load balancing among uncapped members whose counts
 //! other queues or owner rows change, once the simulation stops — gets a
@@ -94,7 +101,10 @@ impl Resolved {
 enum Class {
     RrUncapped,
     RrSlots,
-    LbPeriodic(Vec<usize>),
+    /// Load balance: the picks of a fresh queue, as `Distributor::load_balance`
+    /// makes them; past the prefix the period repeats (or, with no
+    /// uncapped member, the queue is exhausted).
+    LbSchedule(LbSchedule),
     Sim(usize),
     Unknown,
 }
@@ -111,8 +121,15 @@ pub struct Distributor {
     bumped: BTreeSet<String>,
 }
 
+/// A queue shared out on its own (`Ok`) or a simulated component (`Err`).
+type Node = Result<usize, usize>;
+
 /// Largest load-balance schedule written out.
 const MAX_SCHEDULE: u64 = 5000;
+
+/// Most caps a component of round robins reaches in epochs (one epoch
+/// per cap, each a few passes over the component's leads).
+const MAX_EPOCHS: usize = 48;
 
 impl Distributor {
     pub fn new(p: &Program, d: Dialect, day: &str) -> Result<Self, Unsupported> {
@@ -188,9 +205,9 @@ impl Distributor {
             classes[q] = match plan.method {
                 Method::RoundRobin if uncapped => Class::RrUncapped,
                 Method::RoundRobin if plan.sticky.is_none() && capped_untouched => Class::RrSlots,
-                Method::LoadBalance if plan.sticky.is_none() && uncapped && untouched => {
+                Method::LoadBalance if plan.sticky.is_none() && untouched => {
                     match lb_schedule(plan) {
-                        Some(s) => Class::LbPeriodic(s),
+                        Some(s) => Class::LbSchedule(s),
                         None => Class::Unknown,
                     }
                 }
@@ -242,7 +259,55 @@ impl Distributor {
                 break;
             }
         }
-        // Components: simulated queues linked by shared members.
+        // Components: simulated queues linked by shared members. Queues
+        // and components that overflow into each other in a cycle (through
+        // a component) become one component.
+        let base = classes;
+        let mut merged: Vec<usize> = Vec::new();
+        loop {
+            let (components, classes) = self.components(&simulate, &merged, &base);
+            self.classes = classes;
+            self.components = components;
+            match self.topological_order() {
+                Ok(order) => {
+                    self.order = order;
+                    return Ok(());
+                }
+                Err(stuck) => {
+                    let queues: Vec<usize> = stuck
+                        .iter()
+                        .flat_map(|n| match n {
+                            Ok(q) => vec![*q],
+                            Err(c) => self.components[*c].clone(),
+                        })
+                        .collect();
+                    if queues.iter().all(|q| merged.contains(q)) {
+                        return Err(Unsupported::new(
+                            "queues overflow into each other in a cycle",
+                            "break the cycle of `overflow to` between capped queues",
+                        ));
+                    }
+                    for q in queues {
+                        simulate[q] = true;
+                        if !merged.contains(&q) {
+                            merged.push(q);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Simulated queues grouped into components (linked by shared members,
+    /// mutual overflow, or all in `merged`), and the classes with them.
+    fn components(
+        &self,
+        simulate: &[bool],
+        merged: &[usize],
+        base: &[Class],
+    ) -> (Vec<Vec<usize>>, Vec<Class>) {
+        let nq = self.nq();
+        let mut classes = base.to_vec();
         let mut component = vec![usize::MAX; nq];
         let mut components: Vec<Vec<usize>> = Vec::new();
         for q in 0..nq {
@@ -256,7 +321,8 @@ impl Distributor {
             while let Some(x) = stack.pop() {
                 members.push(x);
                 for r in 0..nq {
-                    if simulate[r] && component[r] == usize::MAX && self.linked(x, r) {
+                    let joined = merged.contains(&x) && merged.contains(&r);
+                    if simulate[r] && component[r] == usize::MAX && (joined || self.linked(x, r)) {
                         component[r] = id;
                         stack.push(r);
                     }
@@ -270,10 +336,7 @@ impl Distributor {
                 classes[q] = Class::Sim(*c);
             }
         }
-        self.classes = classes;
-        self.components = components;
-        self.order = self.topological_order()?;
-        Ok(())
+        (components, classes)
     }
 
     /// Two queues share an available member, or one overflows into the other.
@@ -323,7 +386,8 @@ impl Distributor {
 
     /// Queues and components in an order where every run-time overflow
     /// goes to something later.
-    fn topological_order(&self) -> Result<Vec<Result<usize, usize>>, Unsupported> {
+    /// Err: the nodes left that cannot be ordered.
+    fn topological_order(&self) -> Result<Vec<Node>, Vec<Node>> {
         let node = |q: usize| match self.classes[q] {
             Class::Sim(c) => Err(c),
             _ => Ok(q),
@@ -350,10 +414,7 @@ impl Distributor {
                 .iter()
                 .position(|n| !edges.iter().any(|(a, b)| b == n && left.contains(a)))
             else {
-                return Err(Unsupported::new(
-                    "queues overflow into each other in a cycle",
-                    "break the cycle of `overflow to` between capped queues",
-                ));
+                return Err(left);
             };
             order.push(left.remove(i));
         }
@@ -563,19 +624,41 @@ impl Distributor {
                         ));
                     }
                 }
-                Class::LbPeriodic(schedule) => {
+                Class::LbSchedule(schedule) => {
                     js.push(col(&j, self.index_among(&here)));
-                    let w = schedule.len();
-                    let cases: Vec<String> = schedule
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &pos)| format!("WHEN {i} THEN {}", self.email(q, pos)))
-                        .collect();
-                    own.push(format!(
-                        "WHEN {here} THEN (CASE ({j} % {w}) {} END)",
-                        cases.join(" ")
-                    ));
-                    pend.push(format!("WHEN {here} THEN FALSE"));
+                    let at = |list: &[usize], e: &str| {
+                        let cases: Vec<String> = list
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &pos)| format!("WHEN {i} THEN {}", self.email(q, pos)))
+                            .collect();
+                        format!("(CASE {e} {} END)", cases.join(" "))
+                    };
+                    let p = schedule.prefix.len();
+                    let w = schedule.period.len();
+                    let period = || at(&schedule.period, &format!("(({j} - {p}) % {w})"));
+                    let pick = match (p, w) {
+                        (_, 0) => at(&schedule.prefix, &j),
+                        (0, _) => period(),
+                        _ => format!(
+                            "(CASE WHEN {j} < {p} THEN {} ELSE {} END)",
+                            at(&schedule.prefix, &j),
+                            period()
+                        ),
+                    };
+                    if schedule.period.is_empty() {
+                        // Past the last slot the queue is exhausted.
+                        let taken = format!("({here} AND {j} < {p})");
+                        own.push(format!("WHEN {taken} THEN {pick}"));
+                        pend.push(format!("WHEN {taken} THEN FALSE"));
+                        let (to_q, to_own, to_pend) = self.overflow_target(q);
+                        own.push(format!("WHEN {here} THEN {to_own}"));
+                        pend.push(format!("WHEN {here} THEN {to_pend}"));
+                        fq.push(format!("WHEN {here} AND {j} >= {p} THEN {to_q}"));
+                    } else {
+                        own.push(format!("WHEN {here} THEN {pick}"));
+                        pend.push(format!("WHEN {here} THEN FALSE"));
+                    }
                 }
                 Class::Unknown | Class::Sim(_) => {
                     // Not computed: the owner stays NULL.
@@ -950,22 +1033,73 @@ impl Distributor {
         (counts, rest)
     }
 
-    /// Every capped available member of the component is at its cap.
-    fn done_sql(&self, sim: &Sim, y: &str) -> String {
-        let mut parts = BTreeSet::new();
-        for &q in &sim.queues {
-            let plan = &self.plans[q];
-            for i in plan.live() {
-                if let (Some(cap), Some(m)) = (plan.cap[i], sim.member_id(&plan.members[i])) {
-                    parts.insert(format!("{y}.c{m} >= {cap}"));
-                }
-            }
-        }
+    /// The simulation can stop: every capped available member of the
+    /// component is at its cap, or no later lead can come to a queue it is
+    /// in (`lk{m}` of lead `r`: the last lead that can). After that, a
+    /// queue a lead comes to has every capped member at its cap.
+    fn done_sql(&self, sim: &Sim, y: &str, r: &str) -> String {
+        let parts: Vec<String> = self
+            .stop_thresholds(sim)
+            .into_iter()
+            .map(|(m, cap)| format!("({y}.c{m} >= {cap} OR coalesce({r}.rs >= {r}.lk{m}, TRUE))"))
+            .collect();
         if parts.is_empty() {
             "FALSE".to_string()
         } else {
-            parts.into_iter().collect::<Vec<_>>().join(" AND ")
+            parts.join(" AND ")
         }
+    }
+
+    /// Capped members of the component (by id), each with the queues
+    /// whose leads can come to a queue the member is in (overflow
+    /// included).
+    fn reached_by(&self, sim: &Sim) -> Vec<(usize, Vec<usize>)> {
+        let mut members: Vec<usize> = self
+            .stop_thresholds(sim)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        members.dedup();
+        members
+            .into_iter()
+            .map(|m| {
+                let from = sim
+                    .queues
+                    .iter()
+                    .copied()
+                    .filter(|&q| {
+                        self.overflow_path(sim, q).iter().any(|&r| {
+                            self.plans[r]
+                                .live()
+                                .iter()
+                                .any(|&i| self.plans[r].members[i] == sim.members[m])
+                        })
+                    })
+                    .collect();
+                (m, from)
+            })
+            .collect()
+    }
+
+    /// The queues of the component a lead of queue q can end up in: q, and
+    /// where it overflows to (from queues that can run out) as long as that
+    /// stays in the component.
+    fn overflow_path(&self, sim: &Sim, q: usize) -> Vec<usize> {
+        let mut path = vec![q];
+        let mut at = q;
+        for depth in 0..self.nq() {
+            if !self.plans[at].saturable() {
+                break;
+            }
+            match self.plans[at].overflow.map(|n| self.resolve(n, depth + 1)) {
+                Some(Resolved::Live(r)) if sim.queues.contains(&r) && !path.contains(&r) => {
+                    path.push(r);
+                    at = r;
+                }
+                _ => break,
+            }
+        }
+        path
     }
 
     fn simulate(
@@ -1024,6 +1158,18 @@ impl Distributor {
         for &q in &sim.sticky {
             rel_cols.push(format!("route__sticky{q} AS sv{q}"));
         }
+        for (m, from) in self.reached_by(&sim) {
+            let lk = if from.is_empty() {
+                "CAST(NULL AS BIGINT)".to_string()
+            } else {
+                format!(
+                    "max(CASE WHEN {in_c} AND {} IN ({}) THEN route__seq END) OVER ()",
+                    s.fq,
+                    ids(&from)
+                )
+            };
+            rel_cols.push(format!("{lk} AS lk{m}"));
+        }
         chain.side(
             &rel,
             format!(
@@ -1036,10 +1182,18 @@ impl Distributor {
         let fin = format!("route__fin{}", sim.id);
         let results = format!("route__res{}", sim.id);
         match d {
-            Dialect::Spark => self.spark_fold(chain, &sim, &rel, &fin, &results),
-            _ => self.recursive(chain, &sim, &rel, &simname, &fin, &results),
+            Dialect::DuckDb if self.epochs_apply(&sim) => {
+                self.epochs(chain, &sim, &rel, &fin, &results);
+            }
+            Dialect::Spark => {
+                self.spark_fold(chain, &sim, &rel, &fin, &results);
+                sims.push(simname);
+            }
+            _ => {
+                self.recursive(chain, &sim, &rel, &simname, &fin, &results);
+                sims.push(simname);
+            }
         }
-        sims.push(simname);
         self.decode(chain, &sim, &s, v, &rel, &fin, &results)
     }
 
@@ -1091,7 +1245,7 @@ impl Distributor {
         let (counts, rest) = self.step_columns(sim, "route__s", "route__r", o);
         let mut step = vec![
             "route__r.k".to_string(),
-            format!("({}) AS done", self.done_sql(sim, "route__y")),
+            format!("({}) AS done", self.done_sql(sim, "route__y", "route__r")),
             "route__r.rs".to_string(),
             format!("{o} AS o"),
         ];
@@ -1115,6 +1269,429 @@ impl Distributor {
         chain.side(results, format!("SELECT rs, o FROM {name} WHERE k > 0"));
     }
 
+    /// The caps a component's members can reach: (member, cap) pairs of
+    /// available capped members, each counted once.
+    fn thresholds(&self, sim: &Sim) -> Vec<(usize, u32)> {
+        let mut out = BTreeSet::new();
+        for &q in &sim.queues {
+            let plan = &self.plans[q];
+            for i in plan.live() {
+                if let (Some(cap), Some(m)) = (plan.cap[i], sim.member_id(&plan.members[i])) {
+                    out.insert((m, cap));
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// The caps the simulation runs until: those of queues that can run
+    /// out or that go on as a round robin afterwards ([`Post`]). A load
+    /// balance with an uncapped member never runs out, and after the stop
+    /// its owners are not computed anyway, so its own caps need not be
+    /// reached first.
+    fn stop_thresholds(&self, sim: &Sim) -> Vec<(usize, u32)> {
+        let mut out = BTreeSet::new();
+        for &q in &sim.queues {
+            let plan = &self.plans[q];
+            if !(plan.saturable() || plan.method == Method::RoundRobin) {
+                continue;
+            }
+            for i in plan.live() {
+                if let (Some(cap), Some(m)) = (plan.cap[i], sim.member_id(&plan.members[i])) {
+                    out.insert((m, cap));
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Whether a component is shared out in epochs: round robins only,
+    /// and not too many caps to reach.
+    fn epochs_apply(&self, sim: &Sim) -> bool {
+        sim.queues
+            .iter()
+            .all(|&q| self.plans[q].method == Method::RoundRobin)
+            && self.thresholds(sim).len() <= MAX_EPOCHS
+    }
+
+    /// Queue q's member at `pos` is available in the epoch whose state
+    /// columns (`c{m}`) are in scope: not away, below its cap.
+    fn avail_in_epoch(&self, sim: &Sim, q: usize, pos: usize) -> String {
+        self.can_take(sim, q, pos, "route__st")
+    }
+
+    /// Where a lead that comes to queue q goes in an epoch: the queue that
+    /// shares it out (NULL when it leaves the component or stays unowned)
+    /// and, then, its outcome code (`Distributor::within` without stickies,
+    /// which cannot change where a lead goes: a sticky owner is a member).
+    fn epoch_dest(&self, sim: &Sim, q: usize, depth: usize) -> (String, String) {
+        let plan = &self.plans[q];
+        let any: Vec<String> = plan
+            .live()
+            .into_iter()
+            .map(|i| self.avail_in_epoch(sim, q, i))
+            .collect();
+        let any = if any.is_empty() {
+            "FALSE".to_string()
+        } else {
+            format!("({})", any.join(" OR "))
+        };
+        let (next_q, next_x) = match plan.overflow {
+            Some(next) if depth < self.nq() => match self.resolve(next, depth + 1) {
+                Resolved::Live(r2) if sim.queues.contains(&r2) => {
+                    self.epoch_dest(sim, r2, depth + 1)
+                }
+                other => (
+                    "CAST(NULL AS BIGINT)".to_string(),
+                    self.code(sim, other.queue(), "-1", false),
+                ),
+            },
+            _ => (
+                "CAST(NULL AS BIGINT)".to_string(),
+                self.code(sim, q, "-1", false),
+            ),
+        };
+        (
+            format!("(CASE WHEN {any} THEN {q} ELSE {next_q} END)"),
+            format!("(CASE WHEN {any} THEN NULL ELSE {next_x} END)"),
+        )
+    }
+
+    /// A component of round robins, in epochs: while no member reaches a
+    /// cap, who can take leads stays the same, and every queue is a plain
+    /// rotation among its available members (a sticky value's first lead
+    /// rotates, later ones follow it; a value stored earlier follows its
+    /// owner if available, else rotates). Each epoch computes that for
+    /// every lead not yet settled, set-based, finds the first lead after
+    /// which some member is at a cap it was below, and settles the leads
+    /// up to it. Every epoch but the last reaches a new cap, so one more
+    /// epoch than there are caps settles every lead. State between epochs
+    /// (one row): `l` (leads settled, by `k`), counts `c{m}`, rotations
+    /// `r{q}`; sticky maps are read from the settled leads themselves.
+    fn epochs(&self, chain: &mut Chain, sim: &Sim, rel: &str, fin: &str, results: &str) {
+        let d = self.d;
+        let p = sim.p;
+        let p2 = 2 * p;
+        let c = sim.id;
+        let thresholds = self.thresholds(sim);
+        let rows = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW";
+        let mut base = vec![
+            "rs".to_string(),
+            "k".to_string(),
+            "q".to_string(),
+            "b".to_string(),
+        ];
+        for &q in &sim.sticky {
+            base.push(format!("sv{q}"));
+        }
+        let start = format!("route__ep{c}_t0");
+        chain.side(
+            &start,
+            format!(
+                "SELECT {}, CAST(NULL AS BIGINT) AS o FROM {rel}",
+                base.join(", ")
+            ),
+        );
+        let mut state_cols = vec!["CAST(0 AS BIGINT) AS l".to_string()];
+        for m in 0..sim.members.len() {
+            state_cols.push(format!("CAST(0 AS BIGINT) AS c{m}"));
+        }
+        for &q in &sim.round_robin {
+            state_cols.push(format!("CAST(0 AS BIGINT) AS r{q}"));
+        }
+        let mut state = format!("route__ep{c}_s0");
+        chain.side(&state, format!("SELECT {}", state_cols.join(", ")));
+        let mut leads = start;
+        // The member (component id) an outcome code gives an owner to.
+        let mut member_cases = Vec::new();
+        for &q in &sim.queues {
+            let plan = &self.plans[q];
+            for i in plan.live() {
+                if let Some(m) = sim.member_id(&plan.members[i]) {
+                    member_cases.push(format!("WHEN {} THEN {m}", q * p + i + 1));
+                }
+            }
+        }
+        for e in 0..=thresholds.len() {
+            let name = |part: &str| format!("route__ep{c}_{e}{part}");
+            // Per epoch: availability, where each queue's leads go, the
+            // rotation's start and the rank of each available member.
+            let mut dcols = vec!["route__st.*".to_string()];
+            for &q in &sim.queues {
+                let plan = &self.plans[q];
+                let n = plan.members.len();
+                let (dq, dx) = self.epoch_dest(sim, q, 0);
+                dcols.push(format!("{dq} AS dq{q}"));
+                dcols.push(format!("{dx} AS dx{q}"));
+                let a: Vec<String> = (0..n)
+                    .map(|i| {
+                        if plan.avail[i] {
+                            format!(
+                                "(CASE WHEN {} THEN 1 ELSE 0 END)",
+                                self.avail_in_epoch(sim, q, i)
+                            )
+                        } else {
+                            "0".to_string()
+                        }
+                    })
+                    .collect();
+                for i in 0..n {
+                    dcols.push(format!("{} AS a{q}_{i}", a[i]));
+                    let below = if i == 0 {
+                        "0".to_string()
+                    } else {
+                        a[..i].join(" + ")
+                    };
+                    dcols.push(format!("({below}) AS rk{q}_{i}"));
+                }
+                dcols.push(format!("({}) AS ns{q}", a.join(" + ")));
+                let before: Vec<String> = (0..n)
+                    .map(|i| format!("(CASE WHEN route__st.r{q} > {i} THEN {} ELSE 0 END)", a[i]))
+                    .collect();
+                dcols.push(format!("({}) AS i0{q}", before.join(" + ")));
+            }
+            let dname = name("d");
+            chain.side(
+                &dname,
+                format!("SELECT {} FROM {state} AS route__st", dcols.join(",\n    ")),
+            );
+            // 1: not settled yet, the queue that shares it out, the stored
+            // sticky owners.
+            let mut s1 = vec![
+                "route__l.*".to_string(),
+                "route__d.l AS l".to_string(),
+                "(route__l.k > route__d.l) AS u".to_string(),
+            ];
+            for m in 0..sim.members.len() {
+                s1.push(format!("route__d.c{m} AS c{m}"));
+            }
+            for &q in &sim.round_robin {
+                s1.push(format!("route__d.r{q} AS r{q}"));
+                s1.push(format!("route__d.ns{q} AS ns{q}"));
+                s1.push(format!("route__d.i0{q} AS i0{q}"));
+                for i in 0..self.plans[q].members.len() {
+                    s1.push(format!("route__d.a{q}_{i} AS a{q}_{i}"));
+                    s1.push(format!("route__d.rk{q}_{i} AS rk{q}_{i}"));
+                }
+            }
+            let dqs: Vec<String> = sim
+                .queues
+                .iter()
+                .map(|q| format!("WHEN {q} THEN route__d.dq{q}"))
+                .collect();
+            let dxs: Vec<String> = sim
+                .queues
+                .iter()
+                .map(|q| format!("WHEN {q} THEN route__d.dx{q}"))
+                .collect();
+            s1.push(format!("CASE route__l.q {} END AS fin", dqs.join(" ")));
+            s1.push(format!("CASE route__l.q {} END AS x", dxs.join(" ")));
+            for &q in &sim.sticky {
+                let oq = d.div("route__l.o", &p2.to_string());
+                let opos = format!("({} % {p} - 1)", d.div("route__l.o", "2"));
+                s1.push(format!(
+                    "(min(CASE WHEN route__l.o IS NOT NULL AND route__l.o % 2 = 1 AND {oq} = {q} \
+                     THEN route__l.k * {p} + {opos} END) OVER (PARTITION BY route__l.sv{q})) % {p} AS sp{q}"
+                ));
+            }
+            let e1 = name("a");
+            chain.side(
+                &e1,
+                format!(
+                    "SELECT {}\n  FROM {leads} AS route__l CROSS JOIN {dname} AS route__d",
+                    s1.join(",\n    ")
+                ),
+            );
+            // 2: sticky hits, and values met for the first time.
+            let mut s2 = vec!["route__l.*".to_string()];
+            for &q in &sim.sticky {
+                let n = self.plans[q].members.len();
+                let ok: Vec<String> = (0..n)
+                    .map(|i| format!("WHEN {i} THEN route__l.a{q}_{i} = 1"))
+                    .collect();
+                s2.push(format!(
+                    "(route__l.u AND route__l.fin = {q} AND route__l.sv{q} IS NOT NULL AND coalesce(CASE route__l.sp{q} {} END, FALSE)) AS hit{q}",
+                    ok.join(" ")
+                ));
+                let new = format!("(route__l.u AND route__l.fin = {q} AND route__l.sv{q} IS NOT NULL AND route__l.sp{q} IS NULL)");
+                s2.push(format!("{new} AS new{q}"));
+                s2.push(format!(
+                    "CASE WHEN {new} THEN row_number() OVER (PARTITION BY {new}, route__l.sv{q} ORDER BY route__l.k) END AS nf{q}"
+                ));
+            }
+            let e2 = name("b");
+            chain.side(
+                &e2,
+                format!("SELECT {}\n  FROM {e1} AS route__l", s2.join(",\n    ")),
+            );
+            // 3: who rotates, and their index in the rotation.
+            let mut s3 = vec!["route__l.*".to_string()];
+            for &q in &sim.round_robin {
+                let rot = if self.plans[q].sticky.is_some() {
+                    format!("(route__l.u AND route__l.fin = {q} AND NOT route__l.hit{q} AND (NOT route__l.new{q} OR route__l.nf{q} = 1))")
+                } else {
+                    format!("(route__l.u AND route__l.fin = {q})")
+                };
+                s3.push(format!("{rot} AS rot{q}"));
+                s3.push(format!(
+                    "sum(CASE WHEN {rot} THEN 1 ELSE 0 END) OVER (ORDER BY route__l.k {rows}) - 1 AS j{q}"
+                ));
+            }
+            let e3 = name("c");
+            chain.side(
+                &e3,
+                format!("SELECT {}\n  FROM {e2} AS route__l", s3.join(",\n    ")),
+            );
+            // 4: the member each rotating lead gets.
+            let mut s4 = vec!["route__l.*".to_string()];
+            for &q in &sim.round_robin {
+                let n = self.plans[q].members.len();
+                let t = format!("((route__l.i0{q} + route__l.j{q}) % nullif(route__l.ns{q}, 0))");
+                let at: Vec<String> = (0..n)
+                    .map(|i| {
+                        format!("WHEN route__l.a{q}_{i} = 1 AND route__l.rk{q}_{i} = {t} THEN {i}")
+                    })
+                    .collect();
+                s4.push(format!(
+                    "CASE WHEN route__l.rot{q} THEN (CASE {} END) END AS pk{q}",
+                    at.join(" ")
+                ));
+            }
+            let e4 = name("e");
+            chain.side(
+                &e4,
+                format!("SELECT {}\n  FROM {e3} AS route__l", s4.join(",\n    ")),
+            );
+            // 5: the outcome, as the simulation codes it.
+            let mut s5 = vec!["route__l.*".to_string()];
+            let mut outcome = vec![
+                "WHEN NOT route__l.u THEN route__l.o".to_string(),
+                "WHEN route__l.q IS NULL THEN CAST(NULL AS BIGINT)".to_string(),
+                "WHEN route__l.fin IS NULL THEN route__l.x".to_string(),
+            ];
+            for &q in &sim.round_robin {
+                outcome.push(format!(
+                    "WHEN route__l.rot{q} THEN {}",
+                    self.code(sim, q, &format!("route__l.pk{q}"), true)
+                ));
+            }
+            for &q in &sim.sticky {
+                s5.push(format!(
+                    "CASE WHEN route__l.new{q} THEN first_value(route__l.pk{q}) OVER (PARTITION BY route__l.new{q}, route__l.sv{q} ORDER BY route__l.k {rows}) END AS fo{q}"
+                ));
+                outcome.push(format!(
+                    "WHEN route__l.hit{q} THEN {}",
+                    self.code(sim, q, &format!("route__l.sp{q}"), false)
+                ));
+            }
+            let e5 = name("f");
+            chain.side(
+                &e5,
+                format!("SELECT {}\n  FROM {e4} AS route__l", s5.join(",\n    ")),
+            );
+            for &q in &sim.sticky {
+                outcome.push(format!(
+                    "WHEN route__l.new{q} THEN {}",
+                    self.code(sim, q, &format!("route__l.fo{q}"), false)
+                ));
+            }
+            // 6: the outcome, its owner, and every member's count after it.
+            let t = format!("CAST(CASE {} END AS BIGINT)", outcome.join(" "));
+            let e6 = name("g");
+            let mt = if member_cases.is_empty() {
+                "CAST(NULL AS BIGINT)".to_string()
+            } else {
+                format!(
+                    "CASE {} {} END",
+                    d.div("route__l.t", "2"),
+                    member_cases.join(" ")
+                )
+            };
+            chain.side(
+                &e6,
+                format!("SELECT route__l.*, {t} AS t FROM {e5} AS route__l"),
+            );
+            let e6m = name("m");
+            chain.side(
+                &e6m,
+                format!("SELECT route__l.*, {mt} AS mt FROM {e6} AS route__l"),
+            );
+            let mut s7 = vec!["route__l.*".to_string()];
+            for m in 0..sim.members.len() {
+                s7.push(format!(
+                    "route__l.c{m} + sum(CASE WHEN route__l.u AND (route__l.mt = {m} OR route__l.b = {m}) THEN 1 ELSE 0 END) OVER (ORDER BY route__l.k {rows}) AS rc{m}"
+                ));
+            }
+            let e7 = name("h");
+            chain.side(
+                &e7,
+                format!("SELECT {}\n  FROM {e6m} AS route__l", s7.join(",\n    ")),
+            );
+            // 7: the first lead after which a member is at a new cap.
+            let ev: Vec<String> = thresholds
+                .iter()
+                .map(|(m, cap)| format!("(route__l.c{m} < {cap} AND route__l.rc{m} >= {cap})"))
+                .collect();
+            let ev = if ev.is_empty() {
+                "FALSE".to_string()
+            } else {
+                format!("({})", ev.join(" OR "))
+            };
+            let e8 = name("i");
+            chain.side(
+                &e8,
+                format!(
+                    "SELECT route__l.*, coalesce(min(CASE WHEN route__l.u AND {ev} THEN route__l.k END) OVER (), max(route__l.k) OVER ()) AS ln\n  FROM {e7} AS route__l"
+                ),
+            );
+            chain.materialize(&e8);
+            // The leads, settled up to the event, and the next state.
+            let next_leads = name("t");
+            chain.side(
+                &next_leads,
+                format!(
+                    "SELECT {}, CASE WHEN route__l.k <= route__l.ln THEN route__l.t END AS o FROM {e8} AS route__l",
+                    base.iter().map(|b| format!("route__l.{b}")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            let mut next = vec!["max(route__l.ln) AS l".to_string()];
+            for m in 0..sim.members.len() {
+                next.push(format!(
+                    "max(route__l.c{m}) + sum(CASE WHEN route__l.u AND route__l.k <= route__l.ln AND (route__l.mt = {m} OR route__l.b = {m}) THEN 1 ELSE 0 END) AS c{m}"
+                ));
+            }
+            for &q in &sim.round_robin {
+                let n = self.plans[q].members.len();
+                next.push(format!(
+                    "coalesce((max(CASE WHEN route__l.rot{q} AND route__l.k <= route__l.ln THEN route__l.k * {p} + route__l.pk{q} END) % {p} + 1) % {n}, max(route__l.r{q})) AS r{q}"
+                ));
+            }
+            let next_state = name("s");
+            chain.side(
+                &next_state,
+                format!("SELECT {}\n  FROM {e8} AS route__l", next.join(",\n    ")),
+            );
+            leads = next_leads;
+            state = next_state;
+        }
+        let text = d.text_type();
+        let mut fin_cols = Vec::new();
+        for &q in &sim.round_robin {
+            fin_cols.push(format!("r{q}"));
+        }
+        for &q in &sim.sticky {
+            fin_cols.push(format!("CAST('' AS {text}) AS st{q}"));
+        }
+        if fin_cols.is_empty() {
+            fin_cols.push("l".to_string());
+        }
+        chain.side(fin, format!("SELECT {} FROM {state}", fin_cols.join(", ")));
+        chain.side(
+            results,
+            format!("SELECT rs, o FROM {leads} WHERE q IS NOT NULL"),
+        );
+    }
+
     /// Spark: a fold (`aggregate`) over the component's leads in order.
     fn spark_fold(&self, chain: &mut Chain, sim: &Sim, rel: &str, fin: &str, results: &str) {
         let start = self.state_start(sim);
@@ -1127,6 +1704,9 @@ impl Distributor {
         for &q in &sim.sticky {
             lead_fields.push(format!("'sv{q}', sv{q}"));
         }
+        for (m, _) in self.reached_by(sim) {
+            lead_fields.push(format!("'lk{m}', lk{m}"));
+        }
         let mut init = vec![
             "'k', CAST(0 AS BIGINT)".to_string(),
             "'done', FALSE".to_string(),
@@ -1137,7 +1717,7 @@ impl Distributor {
         let count_struct: Vec<String> = counts.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
         let mut next = vec![
             "'k', r.k".to_string(),
-            format!("'done', ({})", self.done_sql(sim, "y")),
+            format!("'done', ({})", self.done_sql(sim, "y", "r")),
         ];
         next.extend(counts.iter().map(|(n, _)| format!("'{n}', y.{n}")));
         next.extend(rest.iter().map(|(n, e)| format!("'{n}', {e}")));
@@ -1500,31 +2080,73 @@ fn owner_rows(p: &Program) -> BTreeSet<String> {
     out
 }
 
-/// The load-balance picks from zero counts for one period (the sum of
-/// the weights), as `Distributor::load_balance` makes them; they repeat.
-fn lb_schedule(plan: &QPlan) -> Option<Vec<usize>> {
+/// A load-balance queue's picks from a fresh state: `prefix`, then
+/// `period` over and over (empty: the queue is exhausted after the prefix).
+#[derive(Clone, Debug, PartialEq)]
+struct LbSchedule {
+    prefix: Vec<usize>,
+    period: Vec<usize>,
+}
+
+/// `Distributor::load_balance` replayed from zero counts, members taking
+/// leads from this queue only. Member i's k-th lead has the key k / w_i,
+/// and the picks are the keys in order, ties to the earlier member (a
+/// merge of each member's increasing keys); capped members have cap_i of
+/// them. From the first whole number t0 past every capped key on, only
+/// uncapped members have keys, and those of [t, t + 1) come in the same
+/// order for every t: w_i each. So the prefix is every pick with a key
+/// below t0, the period the next sum-of-uncapped-weights picks (checked
+/// against the one after it).
+fn lb_schedule(plan: &QPlan) -> Option<LbSchedule> {
     let live = plan.live();
-    let w: u64 = live.iter().map(|&i| u64::from(plan.weight[i])).sum();
-    if w == 0 || w > MAX_SCHEDULE {
+    if live.is_empty() {
+        return None;
+    }
+    let w = |i: usize| u64::from(plan.weight[i].max(1));
+    let t0 = live
+        .iter()
+        .filter_map(|&i| plan.cap[i].map(|c| u64::from(c).div_ceil(w(i))))
+        .max()
+        .unwrap_or(0);
+    let uncapped: Vec<usize> = live
+        .iter()
+        .copied()
+        .filter(|&i| plan.cap[i].is_none())
+        .collect();
+    let prefix_len: u64 = live
+        .iter()
+        .map(|&i| plan.cap[i].map_or(t0 * w(i), u64::from))
+        .sum();
+    let period_len: u64 = uncapped.iter().map(|&i| w(i)).sum();
+    if prefix_len + 2 * period_len > MAX_SCHEDULE {
         return None;
     }
     let mut counts = vec![0u64; plan.members.len()];
-    let mut out = Vec::new();
-    for _ in 0..w {
+    let mut pick = || -> Option<usize> {
         let mut best: Option<usize> = None;
         for &i in &live {
-            let better = best.is_none_or(|b| {
-                counts[i] * u64::from(plan.weight[b]) < counts[b] * u64::from(plan.weight[i])
-            });
+            if plan.cap[i].is_some_and(|c| counts[i] >= u64::from(c)) {
+                continue;
+            }
+            let better = best.is_none_or(|b| counts[i] * w(b) < counts[b] * w(i));
             if better {
                 best = Some(i);
             }
         }
         let b = best?;
         counts[b] += 1;
-        out.push(b);
+        Some(b)
+    };
+    let mut run = |n: u64| -> Option<Vec<usize>> { (0..n).map(|_| pick()).collect() };
+    let prefix = run(prefix_len)?;
+    let period = run(period_len)?;
+    if run(period_len)? != period {
+        return None;
     }
-    Some(out)
+    if period.is_empty() && run(1).is_some() {
+        return None;
+    }
+    Some(LbSchedule { prefix, period })
 }
 
 #[cfg(test)]
@@ -1548,11 +2170,30 @@ mod tests {
     #[test]
     fn load_balance_schedules_repeat() {
         for weights in [vec![1, 1], vec![2, 1], vec![1, 3, 2], vec![5, 1, 1, 2]] {
-            let s = lb_schedule(&lb(&weights)).unwrap_or_default();
+            let s = lb_schedule(&lb(&weights)).expect("a schedule");
+            assert!(s.prefix.is_empty());
             for (i, w) in weights.iter().enumerate() {
-                assert_eq!(s.iter().filter(|&&m| m == i).count(), *w as usize);
+                assert_eq!(s.period.iter().filter(|&&m| m == i).count(), *w as usize);
             }
         }
-        assert_eq!(lb_schedule(&lb(&[2, 1])), Some(vec![0, 1, 0]));
+        let s = lb_schedule(&lb(&[2, 1])).expect("a schedule");
+        assert_eq!(s.period, vec![0, 1, 0]);
+    }
+
+    /// Capped members: the prefix takes them to their caps (the keys
+    /// k / weight in order, ties to the earlier member), then the
+    /// uncapped members' period; with every member capped the queue runs out.
+    #[test]
+    fn load_balance_schedules_with_caps() {
+        let mut plan = lb(&[2, 1, 1]);
+        plan.cap = vec![Some(3), Some(1), None];
+        let s = lb_schedule(&plan).expect("a schedule");
+        // keys: m0 0, 1/2, 1; m1 0; m2 0, 1, 2 …; t0 = 2.
+        assert_eq!(s.prefix, vec![0, 1, 2, 0, 0, 2]);
+        assert_eq!(s.period, vec![2]);
+        plan.cap[2] = Some(2);
+        let s = lb_schedule(&plan).expect("a schedule");
+        assert_eq!(s.prefix, vec![0, 1, 2, 0, 0, 2]);
+        assert!(s.period.is_empty());
     }
 }
