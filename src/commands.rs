@@ -163,7 +163,12 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             } else {
                 crate::distribute::sqlite::FAIL_FAST
             },
-        ) {
+        )
+        .and_then(|store| {
+            let sha256 = crate::fingerprint::of(&loaded.sources).sha256;
+            store.record_rules(&absolute(&options.rules), &sha256)?;
+            Ok(store)
+        }) {
             Ok(store) => Some(store),
             Err(message) => {
                 let _ = writeln!(err, "error: {message}");
@@ -396,6 +401,12 @@ fn route_to_output(
             Ok((summary, Some(file)))
         }
     }
+}
+
+/// A path made absolute against the working folder, as the state records
+/// a rule file: `route release` may run from another folder.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A rule file that passed its checks, with its sources for messages.
