@@ -633,3 +633,23 @@ fn route_release_without_rules_warns_when_the_recorded_rules_changed_and_uses_th
         "{said}"
     );
 }
+
+#[test]
+fn route_release_without_rules_after_a_server_uses_the_server_s_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    {
+        let server = Server::start(&state, T0);
+        assert_eq!(
+            server.route("R1", "inside")["owner"],
+            json!("a@acme.example")
+        );
+    }
+    let released = release_recorded(dir.path(), &state, "2026-11-25T11:00:00Z");
+    assert!(released.status.success(), "{released:?}");
+    assert_eq!(
+        String::from_utf8(released.stdout).unwrap(),
+        "key,queue,from_owner,to_owner,released_at,reason\n\
+         R1,inside,a@acme.example,b@acme.example,2026-11-25T11:00:00Z,no outcome within 2 hours\n"
+    );
+}
