@@ -163,7 +163,12 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
             } else {
                 crate::distribute::sqlite::FAIL_FAST
             },
-        ) {
+        )
+        .and_then(|store| {
+            let sha256 = crate::fingerprint::of(&loaded.sources).sha256;
+            store.record_rules(&absolute(&options.rules), &sha256)?;
+            Ok(store)
+        }) {
             Ok(store) => Some(store),
             Err(message) => {
                 let _ = writeln!(err, "error: {message}");
@@ -396,6 +401,12 @@ fn route_to_output(
             Ok((summary, Some(file)))
         }
     }
+}
+
+/// A path made absolute against the working folder, as the state records
+/// a rule file: `route release` may run from another folder.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A rule file that passed its checks, with its sources for messages.
@@ -1069,9 +1080,10 @@ pub fn state_show(path: &Path, now: Option<&str>, out: &mut dyn Write, err: &mut
     }
 }
 
-/// `route release RULES --state DB [--now T]`.
+/// `route release [RULES] --state DB [--now T]`.
 pub struct ReleaseOptions {
-    pub rules: PathBuf,
+    /// `None`: the rule file the state's latest run or server recorded.
+    pub rules: Option<PathBuf>,
     pub state: PathBuf,
     /// `YYYY-MM-DD` (its start) or `YYYY-MM-DDTHH:MM[:SS]Z`; default now.
     pub now: Option<String>,
@@ -1088,7 +1100,11 @@ pub fn release(options: &ReleaseOptions, out: &mut dyn Write, err: &mut dyn Writ
     let Ok(clock) = now_instant(options.now.as_deref(), err) else {
         return CANNOT_RUN;
     };
-    let Some(loaded) = load_for_use(&options.rules, err, options.color) else {
+    let loaded = match &options.rules {
+        Some(rules) => load_for_use(rules, err, options.color),
+        None => load_recorded_rules(&options.state, err, options.color),
+    };
+    let Some(loaded) = loaded else {
         return CANNOT_RUN;
     };
     let at = clock.unwrap_or_else(date::now_secs);
@@ -1115,6 +1131,68 @@ pub fn release(options: &ReleaseOptions, out: &mut dyn Write, err: &mut dyn Writ
             CANNOT_RUN
         }
     }
+}
+
+/// The rules the state's latest `route run --state` or `route serve
+/// --state` recorded, as the file is now: refused when no run recorded
+/// any or the file is gone, with a warning when it changed since.
+fn load_recorded_rules(state: &Path, err: &mut dyn Write, color: bool) -> Option<LoadedProgram> {
+    let pass_rules = format!(
+        "pass the rule file: `route release RULES --state {}`",
+        state.display()
+    );
+    let recorded = match crate::distribute::sqlite::recorded_rules(state) {
+        Ok(Some(recorded)) => recorded,
+        Ok(None) => {
+            let _ = writeln!(
+                err,
+                "error[no-recorded-rules]: no `route run --state` or `route serve --state` has recorded its rule file in {}\n  help: {pass_rules}",
+                state.display()
+            );
+            return None;
+        }
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            return None;
+        }
+    };
+    let path = &recorded.path;
+    if !path.is_file() {
+        let _ = writeln!(
+            err,
+            "error[recorded-rules-missing]: the rule file {} that run {} ({}) recorded in {} is gone\n  help: {pass_rules}",
+            path.display(),
+            recorded.run,
+            recorded.input,
+            state.display()
+        );
+        return None;
+    }
+    let loaded = load_for_use(path, err, color)?;
+    let now = crate::fingerprint::of(&loaded.sources).sha256;
+    if now != recorded.sha256 {
+        let _ = writeln!(
+            err,
+            "warning[recorded-rules-changed]: {} or its data files changed since run {} ({}) recorded them (sha256 {} then, {} now); releasing with the files as they are now\n  help: to release with other rules, {pass_rules}",
+            path.display(),
+            recorded.run,
+            recorded.input,
+            short(&recorded.sha256),
+            short(&now)
+        );
+    }
+    let _ = writeln!(
+        err,
+        "route release: with the rules {}, recorded by run {}",
+        path.display(),
+        recorded.run
+    );
+    Some(loaded)
+}
+
+/// The first 12 digits of a hash, enough to tell two apart.
+fn short(sha256: &str) -> &str {
+    sha256.get(..12).unwrap_or(sha256)
 }
 
 fn write_releases(

@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod distribute;
 pub mod eval;
+pub mod fingerprint;
 pub mod generate;
 pub mod ir;
 pub mod reader;

@@ -122,7 +122,9 @@ enum Command {
     /// Hand back leads held past their queue's `release after` (to the
     /// pool, or the next member); the moves as CSV on stdout.
     Release {
-        rules: PathBuf,
+        /// The rule file (default: the one the state's latest `route run
+        /// --state` or `route serve --state` recorded).
+        rules: Option<PathBuf>,
         #[arg(long, value_name = "DB")]
         state: PathBuf,
         /// The time to release as of: YYYY-MM-DD (its start) or

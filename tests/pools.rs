@@ -508,3 +508,148 @@ fn working_hours_make_a_rep_unavailable_outside_them() {
     assert_eq!(serve("2026-11-25T15:00:00Z", ["S1", "S2"]), [a, b]);
     assert_eq!(serve("2026-11-25T23:00:00Z", ["S3", "S4"]), [b, b]);
 }
+
+/// `route` with these arguments, run in `dir` (the state path is absolute).
+fn route_in(dir: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+/// `route run RULES --state DB` over a lead for `inside` and one for the tank.
+fn run_into(rules: &Path, state: &Path) {
+    let input = state.with_extension("csv");
+    std::fs::write(&input, "Lead ID,Kind\nR1,inside\nP1,tank\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .arg("run")
+        .args([rules, &input])
+        .args(["--now", "2026-11-25", "--state"])
+        .arg(state)
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+}
+
+/// `route release --state DB --now T`, without RULES, from `dir`.
+fn release_recorded(dir: &Path, state: &Path, now: &str) -> std::process::Output {
+    route_in(
+        dir,
+        &[
+            "release".as_ref(),
+            "--state".as_ref(),
+            state.as_os_str(),
+            "--now".as_ref(),
+            now.as_ref(),
+        ],
+    )
+}
+
+/// The pools fixture copied into `dir`: its rule file there.
+fn copy_of_pools(dir: &Path) -> std::path::PathBuf {
+    for file in ["pools.route", "reps.csv"] {
+        std::fs::copy(Path::new("tests/fixtures/pools").join(file), dir.join(file)).unwrap();
+    }
+    dir.join("pools.route")
+}
+
+#[test]
+fn route_release_without_rules_uses_the_rules_the_last_run_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (given, recorded) = (dir.path().join("given.db"), dir.path().join("recorded.db"));
+    run_into(Path::new(RULES), &given);
+    run_into(Path::new(RULES), &recorded);
+    let now = "2026-11-26T09:00:00Z";
+    let with_rules = release(&given, now);
+    assert!(
+        with_rules.contains("R1,inside,a@acme.example,b@acme.example,"),
+        "{with_rules}"
+    );
+    // From another folder: the state holds the rule file's absolute path.
+    let without = release_recorded(dir.path(), &recorded, now);
+    assert!(without.status.success(), "{without:?}");
+    assert_eq!(String::from_utf8(without.stdout).unwrap(), with_rules);
+    let said = String::from_utf8(without.stderr).unwrap();
+    assert!(!said.contains("warning"), "{said}");
+    assert!(said.contains("pools.route, recorded by run 1"), "{said}");
+}
+
+#[test]
+fn route_release_without_rules_refuses_when_the_recorded_file_is_gone_or_none_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = copy_of_pools(dir.path());
+    let state = dir.path().join("state.db");
+    run_into(&rules, &state);
+    std::fs::remove_file(&rules).unwrap();
+    let gone = release_recorded(dir.path(), &state, T0);
+    assert_eq!(gone.status.code(), Some(2), "{gone:?}");
+    assert_eq!(gone.stdout, b"");
+    let said = String::from_utf8(gone.stderr).unwrap();
+    assert!(
+        said.starts_with(&format!(
+            "error[recorded-rules-missing]: the rule file {} that run 1",
+            rules.display()
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("\n  help: pass the rule file: `route release RULES --state "),
+        "{said}"
+    );
+
+    // `route release` itself records no rules: a state only it used has none.
+    let fresh = dir.path().join("fresh.db");
+    release(&fresh, T0);
+    let none = release_recorded(dir.path(), &fresh, T0);
+    assert_eq!(none.status.code(), Some(2), "{none:?}");
+    let said = String::from_utf8(none.stderr).unwrap();
+    assert!(said.starts_with("error[no-recorded-rules]: "), "{said}");
+    assert!(said.contains("  help: pass the rule file"), "{said}");
+}
+
+#[test]
+fn route_release_without_rules_warns_when_the_recorded_rules_changed_and_uses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = copy_of_pools(dir.path());
+    let state = dir.path().join("state.db");
+    run_into(&rules, &state);
+    let mut text = std::fs::read_to_string(&rules).unwrap();
+    text.push_str("# edited after the run\n");
+    std::fs::write(&rules, text).unwrap();
+    let changed = release_recorded(dir.path(), &state, "2026-11-26T09:00:00Z");
+    assert!(changed.status.success(), "{changed:?}");
+    let moved = String::from_utf8(changed.stdout).unwrap();
+    assert!(
+        moved.contains("R1,inside,a@acme.example,b@acme.example,"),
+        "{moved}"
+    );
+    let said = String::from_utf8(changed.stderr).unwrap();
+    assert!(
+        said.starts_with(&format!(
+            "warning[recorded-rules-changed]: {} or its data files changed since run 1",
+            rules.display()
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn route_release_without_rules_after_a_server_uses_the_server_s_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    {
+        let server = Server::start(&state, T0);
+        assert_eq!(
+            server.route("R1", "inside")["owner"],
+            json!("a@acme.example")
+        );
+    }
+    let released = release_recorded(dir.path(), &state, "2026-11-25T11:00:00Z");
+    assert!(released.status.success(), "{released:?}");
+    assert_eq!(
+        String::from_utf8(released.stdout).unwrap(),
+        "key,queue,from_owner,to_owner,released_at,reason\n\
+         R1,inside,a@acme.example,b@acme.example,2026-11-25T11:00:00Z,no outcome within 2 hours\n"
+    );
+}

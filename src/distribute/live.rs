@@ -9,8 +9,8 @@
 //! request, only between requests.
 
 use super::sqlite::{
-    begin_run, connect, failure, find, insert_holds, insert_ledger, settle_first_step, HoldRow,
-    Names,
+    begin_run, connect, failure, find, insert_holds, insert_ledger, record_rules,
+    settle_first_step, HoldRow, Names,
 };
 use super::store::{Assignment, Held, Pool, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
@@ -74,6 +74,19 @@ impl LiveState {
 
     pub fn run(&self) -> i64 {
         self.run
+    }
+
+    /// Files the rule file this server uses (absolute) and its hash, in a
+    /// transaction of its own.
+    pub fn record_rules(&mut self, path: &Path, sha256: &str) -> Result<(), String> {
+        let record = || -> rusqlite::Result<()> {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+            // Rolls back on a failed statement; a no-op once committed.
+            let _rollback = Rollback(&self.conn);
+            record_rules(&self.conn, self.run, path, sha256)?;
+            self.conn.execute_batch("COMMIT")
+        };
+        record().map_err(|e| failure(&self.path, e))
     }
 
     /// Runs `f` in one write transaction: its changes commit when it

@@ -14,7 +14,7 @@
 
 use super::store::{Assignment, MemoryStore, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -60,15 +60,23 @@ CREATE TABLE IF NOT EXISTS history (
   at INTEGER NOT NULL,
   decision TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_by_key ON history (key);
+-- The rule file each run or server used: its absolute path and the SHA-256
+-- of the rules and their data files (/v1/health's), so that `route
+-- release` can find the rules without being given them.
+CREATE TABLE IF NOT EXISTS rules_used (
+  run INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL);
 PRAGMA user_version = 3;
 ";
 
 /// The layout this version writes. Version 1 (no `user_version`, names as
 /// text in every ledger row) is not read: its ledger would be misread.
 const FORMAT: i64 = 3;
-/// Version 2 lacks only the `holds` and `history` tables: the first run
-/// that writes to it adds them, and readers take their absence as empty.
-const UPGRADES_FROM: i64 = 2;
+/// Versions that lack only tables: 2 has no `holds`, `history` or
+/// `rules_used`. The first run that writes to such a file adds them, and
+/// readers take their absence as empty.
+const UPGRADES_FROM: [i64; 1] = [2];
 
 /// The first step of a hold, as history has it.
 const FIRST_STEP: &str = "CASE WHEN owner = '' THEN 'pooled' ELSE 'assigned' END, owner, since, decision FROM holds WHERE key = ?1 AND decision IS NOT NULL";
@@ -350,7 +358,7 @@ pub(super) fn check_format(conn: &Connection, path: &Path) -> Result<(), String>
         Ok((version, tables > 0))
     };
     let (version, used) = read().map_err(|e| failure(path, e))?;
-    if used && version != FORMAT && version != UPGRADES_FROM {
+    if used && version != FORMAT && !UPGRADES_FROM.contains(&version) {
         return Err(format!(
             "{} is a state file of another version of route (format {version}, this one reads {FORMAT}); \
              start a new state file, or clear this one with `route state reset --state {} --yes`",
@@ -404,6 +412,64 @@ pub(super) fn begin_run(
     Ok(conn.last_insert_rowid())
 }
 
+/// The rule file a run or a server used, as the state records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulesUsed {
+    /// The run (or server) that recorded it.
+    pub run: i64,
+    /// Absolute, as the run found it.
+    pub path: PathBuf,
+    /// [`crate::fingerprint`]'s hash of the rules and their data files.
+    pub sha256: String,
+    /// What the run routed (`runs.input`): a lead file, `route serve ADDR`.
+    pub input: String,
+}
+
+/// Files the rules `run` used, inside the caller's write transaction.
+pub(super) fn record_rules(
+    conn: &Connection,
+    run: i64,
+    path: &Path,
+    sha256: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO rules_used (run, path, sha256) VALUES (?1, ?2, ?3)",
+        params![run, path.to_string_lossy(), sha256],
+    )?;
+    Ok(())
+}
+
+/// The rules recorded by the latest run or server that recorded any
+/// (`None`: none did, or the file predates `rules_used`).
+pub fn recorded_rules(path: &Path) -> Result<Option<RulesUsed>, String> {
+    if !path.exists() {
+        return Err(format!("{} does not exist", path.display()));
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| failure(path, e))?;
+    check_format(&conn, path)?;
+    let read = || -> rusqlite::Result<Option<RulesUsed>> {
+        if !has_table(&conn, "rules_used")? {
+            return Ok(None);
+        }
+        conn.query_row(
+            "SELECT u.run, u.path, u.sha256, coalesce(r.input, '') FROM rules_used u
+             LEFT JOIN runs r ON r.id = u.run ORDER BY u.run DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(RulesUsed {
+                    run: r.get(0)?,
+                    path: PathBuf::from(r.get::<_, String>(1)?),
+                    sha256: r.get(2)?,
+                    input: r.get(3)?,
+                })
+            },
+        )
+        .optional()
+    };
+    read().map_err(|e| failure(path, e))
+}
+
 impl SqliteStore {
     /// Opens (or creates) the state and starts the run's transaction,
     /// waiting at most `busy` for another writer ([`FAIL_FAST`],
@@ -448,6 +514,13 @@ impl SqliteStore {
             .map_err(|e| failure(path, e))?;
         check_format(&conn, path)?;
         Self::with(conn, path, day, 0)
+    }
+
+    /// Files the rule file this run uses (absolute) and its hash; committed
+    /// with the run.
+    pub fn record_rules(&self, path: &Path, sha256: &str) -> Result<(), String> {
+        record_rules(&lock(&self.conn), self.run, path, sha256)
+            .map_err(|e| format!("cannot record the rules in the state: {e}"))
     }
 
     /// A lead's history, oldest first (empty in a file without one).
@@ -753,7 +826,7 @@ pub fn reset(path: &Path) -> Result<(), String> {
     conn.busy_timeout(Duration::ZERO)
         .map_err(|e| failure(path, e))?;
     // Dropped, not emptied: a file of an older layout is made new too.
-    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS holds; DROP TABLE IF EXISTS history; {SCHEMA} COMMIT;"))
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS holds; DROP TABLE IF EXISTS history; DROP TABLE IF EXISTS rules_used; {SCHEMA} COMMIT;"))
         .map_err(|e| failure(path, e))
 }
 
@@ -829,5 +902,33 @@ mod tests {
             .query_row("SELECT owner FROM holds WHERE key = 'k'", [], |r| r.get(0))
             .unwrap();
         assert_eq!((version, held.as_str()), (FORMAT, "a@x"));
+    }
+
+    #[test]
+    fn a_format_2_file_has_no_recorded_rules_until_a_run_records_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
+        store.commit().unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE rules_used; DROP TABLE holds; DROP TABLE history; PRAGMA user_version = 2;",
+        )
+        .unwrap();
+        assert_eq!(recorded_rules(&path), Ok(None));
+        for (input, rules) in [("b", "/r/one.route"), ("c", "/r/two.route")] {
+            let store = SqliteStore::open(&path, "2026-11-25", input, FAIL_FAST).unwrap();
+            store.record_rules(Path::new(rules), "abc").unwrap();
+            store.commit().unwrap();
+        }
+        let latest = recorded_rules(&path).unwrap().unwrap();
+        assert_eq!(
+            (latest.run, latest.path.to_str(), latest.input.as_str()),
+            (3, Some("/r/two.route"), "c")
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, FORMAT);
     }
 }

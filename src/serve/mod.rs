@@ -71,7 +71,10 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
         Some(path) => {
             let input = format!("route serve {}", options.listen);
             let day = date::day_of(clock.unwrap_or_else(date::now_secs));
-            match LiveState::open(path, options.state_wait, &day, &input) {
+            let rules_path = crate::commands::absolute(&options.rules);
+            let opened = LiveState::open(path, options.state_wait, &day, &input)
+                .and_then(|mut live| live.record_rules(&rules_path, &rules.sha256).map(|()| live));
+            match opened {
                 Ok(live) => StateMode::Sqlite(live),
                 Err(message) => {
                     let _ = writeln!(err, "error: {message}");

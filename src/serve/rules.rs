@@ -1,15 +1,16 @@
 //! The rules a server routes with, loaded and checked once at start-up as
 //! `route run` loads them, with the SHA-256 of every file they were read
-//! from (so `/v1/health` tells which version of the rules is live).
+//! from (so `/v1/health` tells which version of the rules is live; see
+//! [`crate::fingerprint`]).
 
 use crate::compile::{self, Dag};
 use crate::diagnostics::Sources;
 use crate::distribute::Outcome;
 use crate::eval::explain::RawLead;
 use crate::eval::Decoder;
+use crate::fingerprint::{self, Fingerprint};
 use crate::ir::{Decision, Program};
 use serde_json::{json, Value as Json};
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
 
@@ -33,18 +34,7 @@ impl Rules {
         let loaded = crate::commands::load_for_use(path, err, color)?;
         let dag = compile::compile(&loaded.program);
         let decoder = Decoder::new(&loaded.program);
-        let mut all = Sha256::new();
-        let files = loaded
-            .sources
-            .files()
-            .map(|(name, text)| {
-                all.update(name.as_bytes());
-                all.update([0]);
-                all.update(text.as_bytes());
-                all.update([0]);
-                (name.to_string(), hex(&Sha256::digest(text.as_bytes())))
-            })
-            .collect();
+        let Fingerprint { files, sha256 } = fingerprint::of(&loaded.sources);
         let paths = loaded
             .sources
             .paths()
@@ -58,7 +48,7 @@ impl Rules {
             dag,
             decoder,
             files,
-            sha256: hex(&all.finalize()),
+            sha256,
         })
     }
 
@@ -108,8 +98,4 @@ impl Rules {
     pub fn check_queue(&self, queue: &str) -> Result<(), String> {
         crate::commands::check_queue_name(&self.program, queue)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
