@@ -8,6 +8,7 @@
 //! processes, each request is one SQLite transaction that re-reads what it
 //! needs (see [`crate::distribute::live`]).
 
+use super::decision_log::{self, Entry, Log};
 use super::error::ApiError;
 use super::rules::Rules;
 use crate::distribute::date;
@@ -149,9 +150,11 @@ impl Worker {
     /// `clock`: a fixed time (`--now`), else the system's; `timed`: it
     /// has a time of day (a `--now` date alone has none: working hours
     /// then decide only the days, as in a batch run for that date).
-    pub fn start(state: StateMode, clock: Option<i64>, timed: bool) -> Self {
+    /// `log`: where each decision is logged (`--decision-log`), if anywhere.
+    pub fn start(state: StateMode, clock: Option<i64>, timed: bool, log: Option<Log>) -> Self {
         let (jobs, queue) = sync_channel(QUEUED);
-        let thread = std::thread::spawn(move || route_jobs(state, clock, timed, queue));
+        let thread =
+            std::thread::spawn(move || route_jobs(state, clock, timed, log.as_ref(), queue));
         Worker {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -193,7 +196,13 @@ fn stopping() -> ApiError {
 /// The routing thread: jobs in arrival order, each routed with its rules'
 /// distributor for its day — the same one from job to job, built anew
 /// when a reload brings other rules or the date changes at midnight UTC.
-fn route_jobs(mut state: StateMode, clock: Option<i64>, timed: bool, queue: Receiver<Job>) {
+fn route_jobs(
+    mut state: StateMode,
+    clock: Option<i64>,
+    timed: bool,
+    log: Option<&Log>,
+    queue: Receiver<Job>,
+) {
     let mut decisions = 0u64;
     let mut next = queue.recv().ok();
     while let Some(job) = next {
@@ -208,6 +217,7 @@ fn route_jobs(mut state: StateMode, clock: Option<i64>, timed: bool, queue: Rece
             decisions: &mut decisions,
             clock,
             timed,
+            log,
         };
         next = context.route_while_current(job, &queue);
     }
@@ -223,6 +233,7 @@ struct Context<'a, 'p> {
     /// The fixed time of `--now`, else `None`: the system's clock.
     clock: Option<i64>,
     timed: bool,
+    log: Option<&'a Log>,
 }
 
 impl Context<'_, '_> {
@@ -277,6 +288,14 @@ impl Context<'_, '_> {
         self.clock.unwrap_or_else(date::now_secs)
     }
 
+    /// Logs a decision, when there is a decision log: `entry` is built
+    /// only then.
+    fn log<'e>(&self, entry: impl FnOnce() -> Entry<'e>) {
+        if let Some(log) = self.log {
+            log.write(&entry());
+        }
+    }
+
     /// The next decision's id, `RUN:N`.
     fn next_decision(&mut self) -> String {
         *self.decisions += 1;
@@ -290,24 +309,44 @@ impl Context<'_, '_> {
             store.decision(&id);
             Ok(pool::claim(program, store, job.queue, &job.rep, at))
         })?;
-        let decision_id = matches!(claim, Claim::Got(_)).then_some(id);
-        Ok(ClaimAnswer { claim, decision_id })
+        let Claim::Got(held) = &claim else {
+            return Ok(ClaimAnswer {
+                claim,
+                decision_id: None,
+            });
+        };
+        let (key, queue, owner) = (&held.key, &held.queue, &held.owner);
+        self.log(|| Entry::new(&id, at, "claimed", key, queue, owner));
+        Ok(ClaimAnswer {
+            claim,
+            decision_id: Some(id),
+        })
     }
 
     fn outcome(&mut self, job: &OutcomeJob) -> Result<OutcomeAnswer, ApiError> {
         let (at, id) = (self.now(), self.next_decision());
         let known = with_pool(self.state, self.day, |store| {
             store.decision(&id);
-            Ok(store.set_outcome(&job.key, job.outcome, at))
+            let known = store.set_outcome(&job.key, job.outcome, at);
+            Ok(known.then(|| store.recorded(&job.key)))
         })?;
-        if !known {
+        let Some(assignment) = known else {
             return Err(ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "unknown-lead",
                 format!("no lead with the key {:?} was routed", job.key),
                 "use the lead's key (its `key` field) as routed by POST /v1/route or route run --state",
             ));
-        }
+        };
+        self.log(|| {
+            let (queue, owner) = assignment
+                .as_ref()
+                .map_or(("", ""), |a| (&*a.queue, &*a.owner));
+            Entry {
+                outcome: Some(job.outcome),
+                ..Entry::new(&id, at, "outcome", &job.key, queue, owner)
+            }
+        });
         Ok(OutcomeAnswer {
             recorded_at: at,
             decision_id: id,
@@ -324,6 +363,10 @@ impl Context<'_, '_> {
             Ok(pool::release_due(distributor, store, at))
         })?;
         for r in &released {
+            self.log(|| Entry {
+                from: decision_log::named(&r.from),
+                ..Entry::new(&id, r.at, "released", &r.key, &r.queue, &r.to)
+            });
             let to = if r.to.is_empty() { "the pool" } else { &r.to };
             eprintln!(
                 "route serve: released {} in {} from {} to {to} ({})",
@@ -358,6 +401,17 @@ impl Context<'_, '_> {
             );
             Ok(routed)
         })?;
+        if let Some(id) = &decision_id {
+            let key = (rules.program.key_field())
+                .and_then(|f| job.cells.get(f).cloned().flatten())
+                .unwrap_or_default();
+            let a = &routed.outcome.assignment;
+            self.log(|| Entry {
+                rule: decision_log::named(&a.rule),
+                repeated: Some(routed.outcome.repeated),
+                ..Entry::new(id, self.now(), "routed", key.trim(), &a.queue, &a.owner)
+            });
+        }
         let explain = job.explain.then(|| {
             let steps = steps.unwrap_or_default();
             rules.explain(&job.cells, job.why_not.as_deref(), &routed.outcome, steps)
