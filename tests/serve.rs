@@ -1250,6 +1250,33 @@ fn the_decision_log_holds_every_decision_with_the_id_its_answer_gave() {
         "outcome": "worked",
     }));
 
+    // A CSV body: one line per lead, in input order; not as a dry run.
+    let csv = b"Lead ID,Kind\nC1,inside\n,tank\n";
+    assert_eq!(
+        server
+            .post("/v1/route?dry_run=true", "text/csv", csv)
+            .status,
+        200
+    );
+    let routed = server.post("/v1/route", "text/csv", csv);
+    assert_eq!(routed.status, 200);
+    let rows = route_columns(&routed.body);
+    // Its ids follow the last decision's.
+    let last = expected.last().unwrap()["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let last: u64 = last.strip_prefix("1:").unwrap().parse().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (n, (key, [queue, owner, rule])) in [Some("C1"), None].into_iter().zip(rows).enumerate() {
+        let or_null = |s: String| (!s.is_empty()).then_some(s);
+        expected.push(serde_json::json!({
+            "decision_id": format!("1:{}", last + 1 + n as u64), "at": "2026-11-25T00:00:00Z",
+            "what": "routed", "key": key, "queue": or_null(queue),
+            "owner": or_null(owner), "rule": or_null(rule), "repeated": false,
+        }));
+    }
+
     let lines = wait_for_lines(&log, expected.len());
     assert_eq!(lines, expected);
     let ids: std::collections::HashSet<_> = lines.iter().map(|l| &l["decision_id"]).collect();

@@ -123,10 +123,13 @@ pub struct Log {
 
 impl Log {
     pub fn write(&self, entry: &Entry) {
-        let Ok(mut line) = serde_json::to_string(entry) else {
-            return;
-        };
-        line.push('\n');
+        if let Some(line) = line(entry) {
+            self.write_line(line);
+        }
+    }
+
+    /// Hands over a line made by [`line`].
+    pub fn write_line(&self, line: String) {
         match self.lines.try_send(Message::Line(line)) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
@@ -142,6 +145,13 @@ impl Log {
             Err(TrySendError::Disconnected(_)) => {}
         }
     }
+}
+
+/// An entry as a line of the log, newline included.
+pub fn line(entry: &Entry) -> Option<String> {
+    let mut line = serde_json::to_string(entry).ok()?;
+    line.push('\n');
+    Some(line)
 }
 
 /// The writer thread, to stop at shutdown.

@@ -432,7 +432,17 @@ impl Context<'_, '_> {
     fn route_csv(&mut self, job: &CsvJob) -> Result<CsvAnswer, ApiError> {
         let rules = self.rules;
         let distributor = self.distributor;
-        with_store(self.state, self.day, job.dry_run, |store, persistent| {
+        let (run, at, log) = (self.run(), self.now(), self.log);
+        // A dry run decides nothing: no ids, no log.
+        let mut told = (!job.dry_run).then(|| CsvDecisions {
+            run,
+            at,
+            log,
+            decisions: &mut *self.decisions,
+            id: String::new(),
+            lines: Vec::new(),
+        });
+        let answer = with_store(self.state, self.day, job.dry_run, |store, persistent| {
             let mut csv = Vec::new();
             let mut rejects = Rejects::in_memory();
             let options = run::Options {
@@ -446,7 +456,7 @@ impl Context<'_, '_> {
                 store,
                 persistent,
             };
-            let summary = run::route_csv(
+            let summary = run::route_csv_told(
                 &rules.program,
                 &rules.dag,
                 &job.body[..],
@@ -454,6 +464,7 @@ impl Context<'_, '_> {
                 &mut csv,
                 &mut rejects,
                 sharing,
+                told.as_mut().map(|t| t as &mut dyn run::Told),
             )
             .map_err(|e| {
                 ApiError::bad_request(
@@ -469,7 +480,12 @@ impl Context<'_, '_> {
                 summary,
                 rejects: rejects.kept().to_vec(),
             })
-        })
+        })?;
+        // Committed: the leads were routed, and are logged.
+        if let (Some(log), Some(told)) = (log, told) {
+            told.lines.into_iter().for_each(|line| log.write_line(line));
+        }
+        Ok(answer)
     }
 
     /// The state's number for this server's run (0 in memory).
@@ -478,6 +494,47 @@ impl Context<'_, '_> {
             StateMode::Memory(_) => 0,
             StateMode::Sqlite(live) => live.run(),
         }
+    }
+}
+
+/// Names each lead of a CSV body's decision, `RUN:N` as for one lead, and
+/// logs it.
+struct CsvDecisions<'x> {
+    run: i64,
+    at: i64,
+    log: Option<&'x Log>,
+    decisions: &'x mut u64,
+    /// The decision of the lead being routed.
+    id: String,
+    /// The log's lines, written once the body's transaction commits.
+    lines: Vec<String>,
+}
+
+impl run::Told for CsvDecisions<'_> {
+    fn deciding(&mut self, store: &mut dyn Store) {
+        *self.decisions += 1;
+        self.id = format!("{}:{}", self.run, self.decisions);
+        store.decision(&self.id);
+    }
+
+    fn decided(&mut self, key: Option<&str>, outcome: &crate::distribute::Outcome) {
+        if self.log.is_none() {
+            return;
+        }
+        let a = &outcome.assignment;
+        let line = decision_log::line(&Entry {
+            rule: decision_log::named(&a.rule),
+            repeated: Some(outcome.repeated),
+            ..Entry::new(
+                &self.id,
+                self.at,
+                "routed",
+                key.unwrap_or(""),
+                &a.queue,
+                &a.owner,
+            )
+        });
+        self.lines.extend(line);
     }
 }
 
