@@ -118,6 +118,13 @@ enum Command {
         /// (SIGHUP reloads them in any case).
         #[arg(long)]
         watch: bool,
+        /// Log every decision (routed, claimed, outcome, released) as one
+        /// JSON line to this file, appended to; - is stderr (the default).
+        #[arg(long, value_name = "FILE", default_value = "-")]
+        decision_log: PathBuf,
+        /// Log no decisions.
+        #[arg(long, conflicts_with = "decision_log")]
+        no_decision_log: bool,
     },
     /// Hand back leads held past their queue's `release after` (to the
     /// pool, or the next member); the moves as CSV on stdout.
@@ -443,6 +450,8 @@ fn main() -> ExitCode {
             timeout,
             state_wait,
             watch,
+            decision_log,
+            no_decision_log,
         } => {
             // Not locked for the server's lifetime: its threads write to
             // stderr too (a panic's message), and would wait forever.
@@ -457,6 +466,8 @@ fn main() -> ExitCode {
                 timeout: std::time::Duration::from_secs(timeout),
                 state_wait: std::time::Duration::from_secs(state_wait),
                 watch,
+                decision_log: (!no_decision_log)
+                    .then(|| route::serve::DecisionLog::parse(&decision_log)),
                 color,
             };
             route::serve::serve(&options, &mut std::io::stderr())

@@ -653,3 +653,43 @@ fn route_release_without_rules_after_a_server_uses_the_server_s_rules() {
          R1,inside,a@acme.example,b@acme.example,2026-11-25T11:00:00Z,no outcome within 2 hours\n"
     );
 }
+
+#[test]
+fn the_servers_releases_are_in_its_decision_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let log = dir.path().join("decisions.jsonl");
+    {
+        let server = Server::start(&state, T0);
+        server.route("P1", "tank");
+        assert_eq!(server.claimed("tank", "a@acme.example"), "P1");
+    }
+    let args = [state.as_os_str(), log.as_os_str()];
+    let server = Server::with(
+        &[
+            "--state".as_ref(),
+            args[0],
+            "--decision-log".as_ref(),
+            args[1],
+        ],
+        "2026-11-26T09:00:00Z",
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut text = String::new();
+    while text.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+    }
+    drop(server);
+    let mut line: Value = serde_json::from_str(text.trim()).unwrap();
+    // RUN:release, RUN the server's number in the state's runs table.
+    let id = line.as_object_mut().unwrap().remove("decision_id").unwrap();
+    assert!(id.as_str().unwrap().ends_with(":release"), "{id}");
+    assert_eq!(
+        line,
+        json!({
+            "at": "2026-11-26T09:00:00Z", "what": "released",
+            "key": "P1", "queue": "tank", "owner": null, "from": "a@acme.example",
+        })
+    );
+}

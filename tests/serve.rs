@@ -1154,3 +1154,185 @@ fn kill_9_under_load_then_retries_assign_every_lead_exactly_once() {
     }
     assert_even_and_counted(&state, &recorded, keys.len());
 }
+
+/// The decision log's lines, each parsed.
+fn decision_lines(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+/// Waits (up to 5 s; the log is written at least every second) until the
+/// log holds `n` lines.
+fn wait_for_lines(path: &Path, n: usize) -> Vec<serde_json::Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let lines = decision_lines(path);
+        if lines.len() >= n || std::time::Instant::now() > deadline {
+            return lines;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+const POOLS: &str = "tests/fixtures/pools/pools.route";
+
+#[test]
+fn the_decision_log_holds_every_decision_with_the_id_its_answer_gave() {
+    let dir = tempfile::tempdir().unwrap();
+    let (state, log) = (
+        dir.path().join("state.db"),
+        dir.path().join("decisions.jsonl"),
+    );
+    let server = Server::start(
+        POOLS,
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--decision-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let mut expected = Vec::new();
+    for (key, kind) in [("K1", "tank"), ("K2", "inside"), ("", "inside")] {
+        let lead = serde_json::json!({"Lead ID": key, "Kind": kind});
+        let (status, answer) = server.lead("", &lead);
+        assert_eq!(status, 200, "{answer}");
+        let key = (!key.is_empty()).then(|| key.to_string());
+        let mut line = serde_json::json!({
+            "decision_id": answer["decision_id"], "at": "2026-11-25T00:00:00Z",
+            "what": "routed", "key": key, "queue": answer["queue"],
+            "owner": answer["owner"], "rule": answer["rule"], "repeated": false,
+        });
+        if answer["rule"].is_null() {
+            line.as_object_mut().unwrap().remove("rule");
+        }
+        expected.push(line);
+    }
+    // A dry run decides nothing, and a repeated lead is logged as one.
+    let (_, dry) = server.lead("?dry_run=true", &serde_json::json!({"Kind": "inside"}));
+    assert_eq!(dry["decision_id"], serde_json::Value::Null);
+    let (_, again) = server.lead("", &serde_json::json!({"Lead ID": "K2", "Kind": "inside"}));
+    assert_eq!(again["repeated"], true);
+    let mut line = expected[1].clone();
+    line["decision_id"] = again["decision_id"].clone();
+    line["repeated"] = true.into();
+    expected.push(line);
+
+    let claim = server.post(
+        "/v1/queues/tank/claim",
+        "application/json",
+        br#"{"rep": "a@acme.example"}"#,
+    );
+    assert_eq!(claim.status, 200);
+    let claim = claim.json();
+    expected.push(serde_json::json!({
+        "decision_id": claim["decision_id"], "at": "2026-11-25T00:00:00Z",
+        "what": "claimed", "key": "K1", "queue": "tank", "owner": "a@acme.example",
+    }));
+    // Nothing to claim: no decision.
+    let empty = server.post(
+        "/v1/queues/tank/claim",
+        "application/json",
+        br#"{"rep": "b@acme.example"}"#,
+    );
+    assert_eq!(empty.status, 204);
+    let outcome = server.post(
+        "/v1/leads/K1/outcome",
+        "application/json",
+        br#"{"outcome": "worked"}"#,
+    );
+    assert_eq!(outcome.status, 200);
+    expected.push(serde_json::json!({
+        "decision_id": outcome.json()["decision_id"], "at": "2026-11-25T00:00:00Z",
+        "what": "outcome", "key": "K1", "queue": "tank", "owner": "a@acme.example",
+        "outcome": "worked",
+    }));
+
+    // A CSV body: one line per lead, in input order; not as a dry run.
+    let csv = b"Lead ID,Kind\nC1,inside\n,tank\n";
+    assert_eq!(
+        server
+            .post("/v1/route?dry_run=true", "text/csv", csv)
+            .status,
+        200
+    );
+    let routed = server.post("/v1/route", "text/csv", csv);
+    assert_eq!(routed.status, 200);
+    let rows = route_columns(&routed.body);
+    // Its ids follow the last decision's.
+    let last = expected.last().unwrap()["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let last: u64 = last.strip_prefix("1:").unwrap().parse().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (n, (key, [queue, owner, rule])) in [Some("C1"), None].into_iter().zip(rows).enumerate() {
+        let or_null = |s: String| (!s.is_empty()).then_some(s);
+        expected.push(serde_json::json!({
+            "decision_id": format!("1:{}", last + 1 + n as u64), "at": "2026-11-25T00:00:00Z",
+            "what": "routed", "key": key, "queue": or_null(queue),
+            "owner": or_null(owner), "rule": or_null(rule), "repeated": false,
+        }));
+    }
+
+    let lines = wait_for_lines(&log, expected.len());
+    assert_eq!(lines, expected);
+    let ids: std::collections::HashSet<_> = lines.iter().map(|l| &l["decision_id"]).collect();
+    assert_eq!(ids.len(), lines.len(), "each decision has its own id");
+}
+
+#[test]
+fn after_sigterm_every_answered_decision_is_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("decisions.jsonl");
+    // An earlier line is kept: the log is appended to.
+    std::fs::write(&log, "{\"decision_id\":\"earlier\"}\n").unwrap();
+    let mut server = Server::start(DIST, &["--decision-log", log.to_str().unwrap()]);
+    let ids: Vec<String> = (0..200)
+        .map(|i| {
+            let (status, answer) = server.lead("", &rr_lead(&format!("L{i}")));
+            assert_eq!(status, 200);
+            answer["decision_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    // Within the second the writer may hold lines back: SIGTERM right away.
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+    let lines = decision_lines(&log);
+    assert_eq!(lines[0]["decision_id"], "earlier");
+    let logged: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l["decision_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(logged, ids);
+    assert!(lines[1..].iter().all(|l| l["what"] == "routed"));
+    assert_eq!(lines[1]["key"], "L0");
+}
+
+#[test]
+fn a_decision_log_that_cannot_be_opened_stops_the_start() {
+    let output = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args([
+            "serve",
+            ACME,
+            "--listen",
+            "127.0.0.1:0",
+            "--decision-log",
+            "/nonexistent/dir/log",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot open the decision log /nonexistent/dir/log"),
+        "{stderr}"
+    );
+}

@@ -118,6 +118,30 @@ pub fn route_csv(
     rejects: &mut Rejects,
     sharing: Sharing,
 ) -> Result<Summary, RunError> {
+    route_csv_told(program, dag, input, options, output, rejects, sharing, None)
+}
+
+/// Told of every lead a CSV run routes, in input order: `route serve`
+/// names each one's decision and logs it.
+pub trait Told {
+    /// Before a lead is shared out: the store may be told its decision.
+    fn deciding(&mut self, store: &mut dyn Store);
+    /// After: the lead's key (`None`: it has none) and what it was given.
+    fn decided(&mut self, key: Option<&str>, outcome: &crate::distribute::Outcome);
+}
+
+/// [`route_csv`], telling `told` of every lead routed.
+#[allow(clippy::too_many_arguments)]
+pub fn route_csv_told<'a>(
+    program: &'a Program,
+    dag: &'a Dag,
+    input: impl Read,
+    options: Options,
+    output: impl Write,
+    rejects: &'a mut Rejects,
+    sharing: Sharing,
+    told: Option<&'a mut dyn Told>,
+) -> Result<Summary, RunError> {
     let input: Box<dyn Read> = match options.encoding {
         Encoding::Utf8 => Box::new(input),
         Encoding::Windows1252 => Box::new(transcode::Windows1252::new(input)),
@@ -148,6 +172,8 @@ pub fn route_csv(
                 (true, _) if distributor.reads_values(d) => LeafUse::SharedByValue,
                 (true, _) => LeafUse::Shared,
                 (false, true) => LeafUse::Recorded,
+                // Told of every lead: each goes past the writer.
+                (false, false) if told.is_some() => LeafUse::Recorded,
                 (false, false) => LeafUse::Fixed,
             }
         })
@@ -158,7 +184,7 @@ pub fn route_csv(
         columns,
         header_cells.len(),
         uses,
-        sharing.persistent,
+        sharing.persistent || told.is_some(),
         options.excel_safe,
     )
     .sampling(options.samples);
@@ -173,6 +199,7 @@ pub fn route_csv(
         out,
         rejects,
         sharing,
+        told,
         summary,
         per_leaf: vec![0; dag.leaves.len()],
         line: Vec::with_capacity(128),
@@ -303,6 +330,7 @@ struct Writer<'a, 's, 'p, W: Write> {
     out: io::BufWriter<W>,
     rejects: &'a mut Rejects,
     sharing: Sharing<'s, 'p>,
+    told: Option<&'a mut dyn Told>,
     summary: Summary,
     per_leaf: Vec<u64>,
     line: Vec<u8>,
@@ -341,13 +369,21 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 .write_all(&decided.out[from..share.at])
                 .map_err(write_error)?;
             from = share.at;
+            // Keys are read for `told` too; only a lasting state keeps a ledger.
+            let ledger_key = share.key.as_deref().filter(|_| self.sharing.persistent);
+            if let Some(told) = self.told.as_mut() {
+                told.deciding(self.sharing.store);
+            }
             let outcome = self.sharing.distributor.assign(
                 self.sharing.store,
                 &self.dag.leaves[share.leaf],
                 share.lead.as_ref().unwrap_or(&self.no_lead),
-                share.key.as_deref(),
+                ledger_key,
                 None,
             );
+            if let Some(told) = self.told.as_mut() {
+                told.decided(share.key.as_deref(), &outcome);
+            }
             if share.fixed && !outcome.repeated {
                 // Recorded in the ledger, but the columns are the leaf's own.
                 self.per_leaf[share.leaf] += 1;

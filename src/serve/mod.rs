@@ -10,6 +10,7 @@
 
 mod app;
 mod connections;
+mod decision_log;
 mod error;
 mod handlers;
 mod lead;
@@ -26,6 +27,7 @@ use crate::distribute::date;
 use crate::distribute::live::LiveState;
 use crate::distribute::MemoryStore;
 use app::Shared;
+pub use decision_log::Destination as DecisionLog;
 use serde_json::json;
 use state::{StateMode, Worker};
 use std::io::Write;
@@ -54,6 +56,8 @@ pub struct ServeOptions {
     /// Reload the rules when the rule file or a data file changes (they
     /// are reloaded on SIGHUP in any case).
     pub watch: bool,
+    /// Where every decision is logged, one JSON line each (`None`: nowhere).
+    pub decision_log: Option<DecisionLog>,
     pub color: bool,
 }
 
@@ -83,6 +87,17 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
             }
         }
     };
+    let log = match options.decision_log.clone().map(decision_log::start) {
+        None => None,
+        Some(Ok(log)) => Some(log),
+        Some(Err(message)) => {
+            let _ = writeln!(
+                err,
+                "error: {message}\n  help: give --decision-log a file in a directory the server may write to, or - for stderr"
+            );
+            return CANNOT_RUN;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -93,7 +108,17 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
             return CANNOT_RUN;
         }
     };
-    runtime.block_on(listen(options, Arc::new(rules), state, clock, err))
+    let (log, writer) = log.unzip();
+    let code = runtime.block_on(listen(options, Arc::new(rules), state, clock, log, err));
+    // Every decision was handed over before its answer was sent: all of
+    // them are written before the server says it stopped.
+    if let Some(writer) = writer {
+        writer.finish();
+    }
+    if code == OK {
+        let _ = writeln!(err, "route serve: stopped");
+    }
+    code
 }
 
 async fn listen(
@@ -101,6 +126,7 @@ async fn listen(
     rules: Arc<rules::Rules>,
     state: StateMode,
     clock: Option<i64>,
+    log: Option<decision_log::Log>,
     err: &mut dyn Write,
 ) -> u8 {
     let listener = match tokio::net::TcpListener::bind(&options.listen).await {
@@ -121,6 +147,7 @@ async fn listen(
             state,
             clock,
             crate::commands::has_time_of_day(options.now.as_deref()),
+            log,
         ),
         setup(options),
         options.max_body,
@@ -147,7 +174,6 @@ async fn listen(
         let mut worker = shared.worker;
         worker.stop();
     }
-    let _ = writeln!(err, "route serve: stopped");
     OK
 }
 

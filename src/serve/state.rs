@@ -8,6 +8,7 @@
 //! processes, each request is one SQLite transaction that re-reads what it
 //! needs (see [`crate::distribute::live`]).
 
+use super::decision_log::{self, Entry, Log};
 use super::error::ApiError;
 use super::rules::Rules;
 use crate::distribute::date;
@@ -149,9 +150,11 @@ impl Worker {
     /// `clock`: a fixed time (`--now`), else the system's; `timed`: it
     /// has a time of day (a `--now` date alone has none: working hours
     /// then decide only the days, as in a batch run for that date).
-    pub fn start(state: StateMode, clock: Option<i64>, timed: bool) -> Self {
+    /// `log`: where each decision is logged (`--decision-log`), if anywhere.
+    pub fn start(state: StateMode, clock: Option<i64>, timed: bool, log: Option<Log>) -> Self {
         let (jobs, queue) = sync_channel(QUEUED);
-        let thread = std::thread::spawn(move || route_jobs(state, clock, timed, queue));
+        let thread =
+            std::thread::spawn(move || route_jobs(state, clock, timed, log.as_ref(), queue));
         Worker {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -193,7 +196,13 @@ fn stopping() -> ApiError {
 /// The routing thread: jobs in arrival order, each routed with its rules'
 /// distributor for its day — the same one from job to job, built anew
 /// when a reload brings other rules or the date changes at midnight UTC.
-fn route_jobs(mut state: StateMode, clock: Option<i64>, timed: bool, queue: Receiver<Job>) {
+fn route_jobs(
+    mut state: StateMode,
+    clock: Option<i64>,
+    timed: bool,
+    log: Option<&Log>,
+    queue: Receiver<Job>,
+) {
     let mut decisions = 0u64;
     let mut next = queue.recv().ok();
     while let Some(job) = next {
@@ -208,6 +217,7 @@ fn route_jobs(mut state: StateMode, clock: Option<i64>, timed: bool, queue: Rece
             decisions: &mut decisions,
             clock,
             timed,
+            log,
         };
         next = context.route_while_current(job, &queue);
     }
@@ -223,6 +233,7 @@ struct Context<'a, 'p> {
     /// The fixed time of `--now`, else `None`: the system's clock.
     clock: Option<i64>,
     timed: bool,
+    log: Option<&'a Log>,
 }
 
 impl Context<'_, '_> {
@@ -277,6 +288,14 @@ impl Context<'_, '_> {
         self.clock.unwrap_or_else(date::now_secs)
     }
 
+    /// Logs a decision, when there is a decision log: `entry` is built
+    /// only then.
+    fn log<'e>(&self, entry: impl FnOnce() -> Entry<'e>) {
+        if let Some(log) = self.log {
+            log.write(&entry());
+        }
+    }
+
     /// The next decision's id, `RUN:N`.
     fn next_decision(&mut self) -> String {
         *self.decisions += 1;
@@ -290,24 +309,44 @@ impl Context<'_, '_> {
             store.decision(&id);
             Ok(pool::claim(program, store, job.queue, &job.rep, at))
         })?;
-        let decision_id = matches!(claim, Claim::Got(_)).then_some(id);
-        Ok(ClaimAnswer { claim, decision_id })
+        let Claim::Got(held) = &claim else {
+            return Ok(ClaimAnswer {
+                claim,
+                decision_id: None,
+            });
+        };
+        let (key, queue, owner) = (&held.key, &held.queue, &held.owner);
+        self.log(|| Entry::new(&id, at, "claimed", key, queue, owner));
+        Ok(ClaimAnswer {
+            claim,
+            decision_id: Some(id),
+        })
     }
 
     fn outcome(&mut self, job: &OutcomeJob) -> Result<OutcomeAnswer, ApiError> {
         let (at, id) = (self.now(), self.next_decision());
         let known = with_pool(self.state, self.day, |store| {
             store.decision(&id);
-            Ok(store.set_outcome(&job.key, job.outcome, at))
+            let known = store.set_outcome(&job.key, job.outcome, at);
+            Ok(known.then(|| store.recorded(&job.key)))
         })?;
-        if !known {
+        let Some(assignment) = known else {
             return Err(ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "unknown-lead",
                 format!("no lead with the key {:?} was routed", job.key),
                 "use the lead's key (its `key` field) as routed by POST /v1/route or route run --state",
             ));
-        }
+        };
+        self.log(|| {
+            let (queue, owner) = assignment
+                .as_ref()
+                .map_or(("", ""), |a| (&*a.queue, &*a.owner));
+            Entry {
+                outcome: Some(job.outcome),
+                ..Entry::new(&id, at, "outcome", &job.key, queue, owner)
+            }
+        });
         Ok(OutcomeAnswer {
             recorded_at: at,
             decision_id: id,
@@ -324,6 +363,10 @@ impl Context<'_, '_> {
             Ok(pool::release_due(distributor, store, at))
         })?;
         for r in &released {
+            self.log(|| Entry {
+                from: decision_log::named(&r.from),
+                ..Entry::new(&id, r.at, "released", &r.key, &r.queue, &r.to)
+            });
             let to = if r.to.is_empty() { "the pool" } else { &r.to };
             eprintln!(
                 "route serve: released {} in {} from {} to {to} ({})",
@@ -358,6 +401,17 @@ impl Context<'_, '_> {
             );
             Ok(routed)
         })?;
+        if let Some(id) = &decision_id {
+            let key = (rules.program.key_field())
+                .and_then(|f| job.cells.get(f).cloned().flatten())
+                .unwrap_or_default();
+            let a = &routed.outcome.assignment;
+            self.log(|| Entry {
+                rule: decision_log::named(&a.rule),
+                repeated: Some(routed.outcome.repeated),
+                ..Entry::new(id, self.now(), "routed", key.trim(), &a.queue, &a.owner)
+            });
+        }
         let explain = job.explain.then(|| {
             let steps = steps.unwrap_or_default();
             rules.explain(&job.cells, job.why_not.as_deref(), &routed.outcome, steps)
@@ -378,7 +432,17 @@ impl Context<'_, '_> {
     fn route_csv(&mut self, job: &CsvJob) -> Result<CsvAnswer, ApiError> {
         let rules = self.rules;
         let distributor = self.distributor;
-        with_store(self.state, self.day, job.dry_run, |store, persistent| {
+        let (run, at, log) = (self.run(), self.now(), self.log);
+        // A dry run decides nothing: no ids, no log.
+        let mut told = (!job.dry_run).then(|| CsvDecisions {
+            run,
+            at,
+            log,
+            decisions: &mut *self.decisions,
+            id: String::new(),
+            lines: Vec::new(),
+        });
+        let answer = with_store(self.state, self.day, job.dry_run, |store, persistent| {
             let mut csv = Vec::new();
             let mut rejects = Rejects::in_memory();
             let options = run::Options {
@@ -392,7 +456,7 @@ impl Context<'_, '_> {
                 store,
                 persistent,
             };
-            let summary = run::route_csv(
+            let summary = run::route_csv_told(
                 &rules.program,
                 &rules.dag,
                 &job.body[..],
@@ -400,6 +464,7 @@ impl Context<'_, '_> {
                 &mut csv,
                 &mut rejects,
                 sharing,
+                told.as_mut().map(|t| t as &mut dyn run::Told),
             )
             .map_err(|e| {
                 ApiError::bad_request(
@@ -415,7 +480,12 @@ impl Context<'_, '_> {
                 summary,
                 rejects: rejects.kept().to_vec(),
             })
-        })
+        })?;
+        // Committed: the leads were routed, and are logged.
+        if let (Some(log), Some(told)) = (log, told) {
+            told.lines.into_iter().for_each(|line| log.write_line(line));
+        }
+        Ok(answer)
     }
 
     /// The state's number for this server's run (0 in memory).
@@ -424,6 +494,47 @@ impl Context<'_, '_> {
             StateMode::Memory(_) => 0,
             StateMode::Sqlite(live) => live.run(),
         }
+    }
+}
+
+/// Names each lead of a CSV body's decision, `RUN:N` as for one lead, and
+/// logs it.
+struct CsvDecisions<'x> {
+    run: i64,
+    at: i64,
+    log: Option<&'x Log>,
+    decisions: &'x mut u64,
+    /// The decision of the lead being routed.
+    id: String,
+    /// The log's lines, written once the body's transaction commits.
+    lines: Vec<String>,
+}
+
+impl run::Told for CsvDecisions<'_> {
+    fn deciding(&mut self, store: &mut dyn Store) {
+        *self.decisions += 1;
+        self.id = format!("{}:{}", self.run, self.decisions);
+        store.decision(&self.id);
+    }
+
+    fn decided(&mut self, key: Option<&str>, outcome: &crate::distribute::Outcome) {
+        if self.log.is_none() {
+            return;
+        }
+        let a = &outcome.assignment;
+        let line = decision_log::line(&Entry {
+            rule: decision_log::named(&a.rule),
+            repeated: Some(outcome.repeated),
+            ..Entry::new(
+                &self.id,
+                self.at,
+                "routed",
+                key.unwrap_or(""),
+                &a.queue,
+                &a.owner,
+            )
+        });
+        self.lines.extend(line);
     }
 }
 
