@@ -314,11 +314,11 @@ impl Store for LiveStore<'_> {
             return;
         }
         let row = HoldRow {
-            key: key.into(),
-            queue: queue.into(),
-            owner: owner.into(),
+            key,
+            queue,
+            owner,
             at,
-            decision: self.decision.clone(),
+            decision: &self.decision,
         };
         let written = insert_holds(self.conn, &[row]);
         self.ok(written);

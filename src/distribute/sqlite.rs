@@ -117,7 +117,7 @@ pub struct SqliteStore {
     seen: rustc_hash::FxHashSet<u64>,
     /// Ledger rows and held leads not yet handed to the writer.
     pending: Rows,
-    holding: Vec<HoldRow>,
+    holding: Holds,
     /// Rotations, today's counts and sticky owners, read at the start and
     /// written at commit.
     cache: MemoryStore,
@@ -154,18 +154,57 @@ impl Rows {
 enum Write {
     Ledger(Rows),
     Sticky(String, String, String),
-    Holds(Vec<HoldRow>),
+    Holds(Holds),
 }
 
-/// A held lead as the writer files it: key, queue, owner, time, decision.
-pub(super) struct HoldRow {
-    pub key: String,
-    pub queue: String,
-    pub owner: String,
+/// A held lead as it is inserted: key, queue, owner, time, decision.
+pub(super) struct HoldRow<'a> {
+    pub key: &'a str,
+    pub queue: &'a str,
+    pub owner: &'a str,
     pub at: i64,
-    pub decision: String,
+    pub decision: &'a str,
 }
 
+/// Held leads on their way to the writer, their texts packed in one
+/// string: a batch run holds hundreds of thousands, and a few allocations
+/// each, made here and freed on the writer's thread, slowed routing more
+/// than the inserts themselves.
+#[derive(Default)]
+struct Holds {
+    text: String,
+    /// Per lead: where its key, queue and owner end in `text`, its time,
+    /// and its number in the run (its decision is `RUN:N`).
+    rows: Vec<([usize; 3], i64, u64)>,
+}
+
+impl Holds {
+    fn push(&mut self, [key, queue, owner]: [&str; 3], at: i64, n: u64) {
+        let mut ends = [0; 3];
+        for (end, part) in ends.iter_mut().zip([key, queue, owner]) {
+            self.text.push_str(part);
+            *end = self.text.len();
+        }
+        self.rows.push((ends, at, n));
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Each lead's key, queue, owner, time and number.
+    fn iter(&self) -> impl Iterator<Item = ([&str; 3], i64, u64)> {
+        let mut start = 0;
+        self.rows.iter().map(move |&(ends, at, n)| {
+            let parts = ends.map(|end| {
+                let part = &self.text[start..end];
+                start = end;
+                part
+            });
+            (parts, at, n)
+        })
+    }
+}
 /// The thread that writes ledger and sticky rows inside the run's transaction.
 struct Writer {
     sender: Option<SyncSender<Write>>,
@@ -269,7 +308,17 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
             )?
             .execute(params![queue, value, owner])?;
         }
-        Write::Holds(rows) => {
+        Write::Holds(holds) => {
+            let decisions: Vec<String> = holds.iter().map(|(.., n)| format!("{run}:{n}")).collect();
+            let rows: Vec<HoldRow> = (holds.iter().zip(&decisions))
+                .map(|(([key, queue, owner], at, _), decision)| HoldRow {
+                    key,
+                    queue,
+                    owner,
+                    at,
+                    decision,
+                })
+                .collect();
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 insert_holds(conn, chunk)?;
             }
@@ -302,11 +351,11 @@ pub(super) fn insert_holds(conn: &Connection, rows: &[HoldRow]) -> rusqlite::Res
     let mut stmt = conn.prepare_cached(&sql)?;
     for (i, row) in rows.iter().enumerate() {
         let at = i * 5;
-        stmt.raw_bind_parameter(at + 1, &row.key)?;
-        stmt.raw_bind_parameter(at + 2, &row.queue)?;
-        stmt.raw_bind_parameter(at + 3, &row.owner)?;
+        stmt.raw_bind_parameter(at + 1, row.key)?;
+        stmt.raw_bind_parameter(at + 2, row.queue)?;
+        stmt.raw_bind_parameter(at + 3, row.owner)?;
         stmt.raw_bind_parameter(at + 4, row.at)?;
-        stmt.raw_bind_parameter(at + 5, &row.decision)?;
+        stmt.raw_bind_parameter(at + 5, row.decision)?;
     }
     stmt.raw_execute()?;
     Ok(())
@@ -500,7 +549,7 @@ impl SqliteStore {
             max_key_before,
             seen: Default::default(),
             pending: Rows::default(),
-            holding: Vec::new(),
+            holding: Holds::default(),
             cache,
         })
     }
@@ -588,7 +637,7 @@ impl SqliteStore {
         if self.pending.len() > 0 {
             writer.send(Write::Ledger(std::mem::take(&mut self.pending)));
         }
-        if !self.holding.is_empty() {
+        if self.holding.len() > 0 {
             writer.send(Write::Holds(std::mem::take(&mut self.holding)));
         }
     }
@@ -728,14 +777,7 @@ impl Store for SqliteStore {
                 .or_default() += 1;
         }
         // Called before the lead is recorded: it is the run's next decision.
-        let decision = format!("{}:{}", self.run, self.unkeyed + 1);
-        self.holding.push(HoldRow {
-            key: key.into(),
-            queue: queue.into(),
-            owner: owner.into(),
-            at,
-            decision,
-        });
+        self.holding.push([key, queue, owner], at, self.unkeyed + 1);
         if self.holding.len() >= BATCH {
             self.flush();
         }
