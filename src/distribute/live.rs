@@ -364,9 +364,7 @@ impl Pool for LiveStore<'_> {
             params![held.key, held.owner, held.since, lapsed],
         );
         let conn = self.conn;
-        let owner = self
-            .names
-            .id(conn, &std::sync::Arc::from(held.owner.as_str()));
+        let owner = self.names.id(conn, &held.owner);
         if let Some(owner) = self.ok(owner) {
             self.execute(
                 "UPDATE ledger SET owner = ?2 WHERE key = ?1",

@@ -123,31 +123,42 @@ pub struct SqliteStore {
     cache: MemoryStore,
 }
 
-/// Ledger rows, keys packed in one string.
+/// Ledger rows on their way to the writer: key, rule, queue and owner
+/// packed in one string. Holding the assignment's shared names instead
+/// made every lead bump three reference counts on this thread and drop
+/// them on the writer's, a cache line bounced between the cores each time.
 #[derive(Default)]
 struct Rows {
-    keys: String,
-    ends: Vec<usize>,
-    assignments: Vec<Assignment>,
+    text: String,
+    /// Per row: where its key, rule, queue and owner end in `text`.
+    ends: Vec<[usize; 4]>,
 }
 
 impl Rows {
     fn push(&mut self, key: &str, a: &Assignment) {
-        self.keys.push_str(key);
-        self.ends.push(self.keys.len());
-        self.assignments.push(a.clone());
+        let mut ends = [0; 4];
+        for (end, part) in ends.iter_mut().zip([key, &a.rule, &a.queue, &a.owner]) {
+            self.text.push_str(part);
+            *end = self.text.len();
+        }
+        self.ends.push(ends);
     }
 
     fn len(&self) -> usize {
         self.ends.len()
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&str, &Assignment)> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(s, &e)| &self.keys[s..e])
-            .zip(&self.assignments)
+    /// Each row's key and its rule, queue and owner.
+    fn iter(&self) -> impl Iterator<Item = (&str, [&str; 3])> {
+        let mut start = 0;
+        self.ends.iter().map(move |ends| {
+            let [key, rule, queue, owner] = ends.map(|end| {
+                let part = &self.text[start..end];
+                start = end;
+                part
+            });
+            (key, [rule, queue, owner])
+        })
     }
 }
 
@@ -282,20 +293,20 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 /// row holds three small integers instead of three copies of text.
 #[derive(Default)]
 pub(super) struct Names {
-    ids: rustc_hash::FxHashMap<Arc<str>, i64>,
+    ids: rustc_hash::FxHashMap<Box<str>, i64>,
 }
 
 impl Names {
-    pub(super) fn id(&mut self, conn: &Connection, name: &Arc<str>) -> rusqlite::Result<i64> {
+    pub(super) fn id(&mut self, conn: &Connection, name: &str) -> rusqlite::Result<i64> {
         if let Some(id) = self.ids.get(name) {
             return Ok(*id);
         }
         conn.prepare_cached("INSERT OR IGNORE INTO names (name) VALUES (?1)")?
-            .execute([&**name])?;
+            .execute([name])?;
         let id = conn
             .prepare_cached("SELECT id FROM names WHERE name = ?1")?
-            .query_row([&**name], |r| r.get(0))?;
-        self.ids.insert(name.clone(), id);
+            .query_row([name], |r| r.get(0))?;
+        self.ids.insert(name.into(), id);
         Ok(id)
     }
 }
@@ -325,11 +336,11 @@ fn write(conn: &Connection, run: i64, message: &Write, names: &mut Names) -> rus
         }
         Write::Ledger(rows) => {
             let mut numbered = Vec::with_capacity(rows.len());
-            for (key, a) in rows.iter() {
+            for (key, [rule, queue, owner]) in rows.iter() {
                 let ids = [
-                    names.id(conn, &a.rule)?,
-                    names.id(conn, &a.queue)?,
-                    names.id(conn, &a.owner)?,
+                    names.id(conn, rule)?,
+                    names.id(conn, queue)?,
+                    names.id(conn, owner)?,
                 ];
                 numbered.push((key, ids));
             }
