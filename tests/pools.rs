@@ -5,7 +5,8 @@
 
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -32,21 +33,11 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary runs");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let base = loop {
-            let line = lines.next().expect("the server starts").unwrap();
-            if let Some(address) = line.strip_prefix("route serve: listening on ") {
-                break address.to_string();
-            }
-        };
-        std::thread::spawn(move || lines.for_each(drop));
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build();
+        let base = common::listening_address(&mut child);
         Server {
             child,
             base,
-            agent: config.into(),
+            agent: common::http_agent(),
         }
     }
 
@@ -480,13 +471,7 @@ fn working_hours_make_a_rep_unavailable_outside_them() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let base = loop {
-            let line = lines.next().unwrap().unwrap();
-            if let Some(address) = line.strip_prefix("route serve: listening on ") {
-                break address.to_string();
-            }
-        };
+        let base = common::listening_address(&mut child);
         let owners: Vec<String> = keys
             .iter()
             .map(|key| {

@@ -2,7 +2,8 @@
 //! run` does — one lead at a time and as one CSV body, without and with a
 //! state file — plus retries, dry runs, errors, metrics and shutdown.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -25,26 +26,11 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary runs");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("the server says where it listens")
-                .unwrap();
-            if let Some(address) = line.strip_prefix("route serve: listening on ") {
-                break address.to_string();
-            }
-        };
-        // Keep reading stderr so the server never blocks writing to it.
-        std::thread::spawn(move || lines.for_each(drop));
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build();
+        let base = common::listening_address(&mut child);
         Server {
             child,
             base,
-            agent: config.into(),
+            agent: common::http_agent(),
         }
     }
 

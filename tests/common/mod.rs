@@ -29,3 +29,30 @@ pub fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// The address a `route serve` child listens on, read from its stderr; the
+/// rest of stderr is drained so the server never blocks writing to it.
+pub fn listening_address(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .expect("stderr reads");
+        if let Some(address) = line.strip_prefix("route serve: listening on ") {
+            break address.to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    base
+}
+
+/// An HTTP client that hands back 4xx and 5xx answers instead of errors.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
