@@ -212,6 +212,32 @@ impl Dialect {
         }
     }
 
+    /// A struct value with named fields (the folds' state and leads;
+    /// Spark and DuckDB only).
+    pub fn record(self, fields: &[(String, String)]) -> String {
+        match self {
+            Dialect::Spark => {
+                let parts: Vec<String> =
+                    fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
+                format!("named_struct({})", parts.join(", "))
+            }
+            _ => {
+                let parts: Vec<String> =
+                    fields.iter().map(|(n, e)| format!("{n} := {e}")).collect();
+                format!("struct_pack({})", parts.join(", "))
+            }
+        }
+    }
+
+    /// `body` with `var` bound to `value`, inside a fold's lambda (which
+    /// has no `LET`): a one-element list mapped through a lambda.
+    pub fn let_in(self, value: &str, var: &str, body: &str) -> String {
+        match self {
+            Dialect::Spark => format!("element_at(transform(array({value}), {var} -> {body}), 1)"),
+            _ => format!("list_transform([{value}], {var} -> {body})[1]"),
+        }
+    }
+
     pub fn text_type(self) -> &'static str {
         match self {
             Dialect::Spark => "STRING",

@@ -26,12 +26,12 @@
 //!   lead until every cap that matters is reached (or no later lead can
 //!   come to the member's queues); after that the simulated queues are
 //!   exhausted (overflow, no owner) or share out among uncapped members in
-//!   rotation, which again has a closed form for round robin.
+//!   rotation, which again has a closed form for round robin (or for a
+//!   load balance with one member). A load balance among several uncapped
+//!   members whose counts other queues or owner rows change has no closed
+//!   form: the simulation runs past its last lead.
 //!
-//! What is left — load balancing among uncapped members whose counts
-//! other queues or owner rows change, once the simulation stops — gets a
-//! NULL `route_owner`: not computed, never guessed. `route_queue` and
-//! `route_rule` are exact for every lead.
+//! So all three route columns are exact for every lead.
 
 use super::decide::Decider;
 use super::dialect::Dialect;
@@ -131,6 +131,11 @@ const MAX_SCHEDULE: u64 = 5000;
 /// per cap, each a few passes over the component's leads).
 const MAX_EPOCHS: usize = 48;
 
+/// Leads per step of DuckDB's simulation (see `duckdb_fold`): a step
+/// copies the component's list of leads once and appends each outcome to
+/// its block's results, so a block of about a thousand keeps both small.
+const FOLD_BLOCK: usize = 1024;
+
 impl Distributor {
     pub fn new(p: &Program, d: Dialect, day: &str) -> Result<Self, Unsupported> {
         let plans: Vec<QPlan> = p.queues.iter().map(|q| plan(p, q, day)).collect();
@@ -204,6 +209,9 @@ impl Distributor {
             let untouched = live.iter().all(|&i| !touched(&plan.members[i]));
             classes[q] = match plan.method {
                 Method::RoundRobin if uncapped => Class::RrUncapped,
+                // One member who is never full takes every lead, whatever
+                // the method: a rotation of one.
+                Method::LoadBalance if live.len() == 1 && uncapped => Class::RrUncapped,
                 Method::RoundRobin if plan.sticky.is_none() && capped_untouched => Class::RrSlots,
                 Method::LoadBalance if plan.sticky.is_none() && untouched => {
                     match lb_schedule(plan) {
@@ -213,12 +221,7 @@ impl Distributor {
                 }
                 _ => Class::Unknown,
             };
-            if classes[q] == Class::Unknown {
-                // Simulate when the queue can run out (its route_queue
-                // depends on it), or when it is a round robin (its owners
-                // become a rotation again once its capped members are full).
-                simulate[q] = plan.saturable() || plan.method == Method::RoundRobin;
-            }
+            simulate[q] = classes[q] == Class::Unknown;
         }
         // Simulated queues take along every queue they share members with,
         // and every queue on an overflow cycle with them.
@@ -778,8 +781,33 @@ enum Post {
     Unowned(usize),
     /// A round robin among the uncapped members continues in this queue.
     Continue(usize),
-    /// A load balance among uncapped members: not computed.
+    /// A load balance with one member, who is never full: that member.
+    Sole(usize, usize),
+    /// A load balance among uncapped members whose counts other queues
+    /// change: no closed form, so the simulation runs past its last lead
+    /// ([`Distributor::balanced_after_stop`]) and none comes after.
     Unknown(usize),
+}
+
+/// The tables of a simulation: the component's leads (`rel`), the
+/// recursive query's rows (`steps`), the final state (`fin`) and the
+/// outcome of each lead (`results`).
+struct Steps<'a> {
+    rel: &'a str,
+    steps: &'a str,
+    fin: &'a str,
+    results: &'a str,
+}
+
+impl<'a> Steps<'a> {
+    fn new(rel: &'a str, steps: &'a str, fin: &'a str, results: &'a str) -> Self {
+        Steps {
+            rel,
+            steps,
+            fin,
+            results,
+        }
+    }
 }
 
 /// One simulated component: its queues, members and how its state is
@@ -854,7 +882,10 @@ impl Distributor {
         }
         match plan.method {
             Method::RoundRobin => Post::Continue(q),
-            _ => Post::Unknown(q),
+            _ => match plan.live()[..] {
+                [only] if plan.cap[only].is_none() => Post::Sole(q, only),
+                _ => Post::Unknown(q),
+            },
         }
     }
 
@@ -1037,17 +1068,38 @@ impl Distributor {
     /// component is at its cap, or no later lead can come to a queue it is
     /// in (`lk{m}` of lead `r`: the last lead that can). After that, a
     /// queue a lead comes to has every capped member at its cap.
-    fn done_sql(&self, sim: &Sim, y: &str, r: &str) -> String {
-        let parts: Vec<String> = self
+    /// `count(m)`: member m's count after lead `r`.
+    fn done_sql(&self, sim: &Sim, count: impl Fn(usize) -> String, r: &str) -> String {
+        let mut parts: Vec<String> = self
             .stop_thresholds(sim)
             .into_iter()
-            .map(|(m, cap)| format!("({y}.c{m} >= {cap} OR coalesce({r}.rs >= {r}.lk{m}, TRUE))"))
+            .map(|(m, cap)| {
+                format!(
+                    "({} >= {cap} OR coalesce({r}.rs >= {r}.lk{m}, TRUE))",
+                    count(m)
+                )
+            })
             .collect();
+        if !self.balanced_after_stop(sim).is_empty() {
+            parts.push(format!("coalesce({r}.rs >= {r}.lu, TRUE)"));
+        }
         if parts.is_empty() {
             "FALSE".to_string()
         } else {
             parts.join(" AND ")
         }
+    }
+
+    /// Queues of the component whose leads would, after a stop, be load
+    /// balanced among uncapped members that other sources also feed: no
+    /// closed form, so the simulation runs past the last of their leads
+    /// (`lu`) and none is left for after the stop.
+    fn balanced_after_stop(&self, sim: &Sim) -> Vec<usize> {
+        sim.queues
+            .iter()
+            .copied()
+            .filter(|&q| matches!(self.post(sim, q, 0), Post::Unknown(_)))
+            .collect()
     }
 
     /// Capped members of the component (by id), each with the queues
@@ -1170,6 +1222,14 @@ impl Distributor {
             };
             rel_cols.push(format!("{lk} AS lk{m}"));
         }
+        let balanced = self.balanced_after_stop(&sim);
+        if !balanced.is_empty() {
+            rel_cols.push(format!(
+                "max(CASE WHEN {in_c} AND {} IN ({}) THEN route__seq END) OVER () AS lu",
+                s.fq,
+                ids(&balanced)
+            ));
+        }
         chain.side(
             &rel,
             format!(
@@ -1189,8 +1249,12 @@ impl Distributor {
                 self.spark_fold(chain, &sim, &rel, &fin, &results);
                 sims.push(simname);
             }
-            _ => {
-                self.recursive(chain, &sim, &rel, &simname, &fin, &results);
+            Dialect::DuckDb => {
+                self.duckdb_fold(chain, &sim, &Steps::new(&rel, &simname, &fin, &results));
+                sims.push(simname);
+            }
+            Dialect::Postgres => {
+                self.recursive(chain, &sim, &Steps::new(&rel, &simname, &fin, &results));
                 sims.push(simname);
             }
         }
@@ -1223,16 +1287,9 @@ impl Distributor {
         cols
     }
 
-    /// DuckDB and Postgres: a recursive query, one row per step.
-    fn recursive(
-        &self,
-        chain: &mut Chain,
-        sim: &Sim,
-        rel: &str,
-        name: &str,
-        fin: &str,
-        results: &str,
-    ) {
+    /// Postgres: a recursive query, one row per step.
+    fn recursive(&self, chain: &mut Chain, sim: &Sim, t: &Steps) {
+        let (rel, name, fin, results) = (t.rel, t.steps, t.fin, t.results);
         let start = self.state_start(sim);
         let mut anchor = vec![
             "CAST(0 AS BIGINT) AS k".to_string(),
@@ -1245,7 +1302,10 @@ impl Distributor {
         let (counts, rest) = self.step_columns(sim, "route__s", "route__r", o);
         let mut step = vec![
             "route__r.k".to_string(),
-            format!("({}) AS done", self.done_sql(sim, "route__y", "route__r")),
+            format!(
+                "({}) AS done",
+                self.done_sql(sim, |m| format!("route__y.c{m}"), "route__r")
+            ),
             "route__r.rs".to_string(),
             format!("{o} AS o"),
         ];
@@ -1286,9 +1346,9 @@ impl Distributor {
 
     /// The caps the simulation runs until: those of queues that can run
     /// out or that go on as a round robin afterwards ([`Post`]). A load
-    /// balance with an uncapped member never runs out, and after the stop
-    /// its owners are not computed anyway, so its own caps need not be
-    /// reached first.
+    /// balance with an uncapped member never runs out, and the simulation
+    /// runs past its last lead anyway ([`Distributor::balanced_after_stop`]),
+    /// so its own caps need not be reached first.
     fn stop_thresholds(&self, sim: &Sim) -> Vec<(usize, u32)> {
         let mut out = BTreeSet::new();
         for &q in &sim.queues {
@@ -1693,56 +1753,167 @@ impl Distributor {
     }
 
     /// Spark: a fold (`aggregate`) over the component's leads in order.
-    fn spark_fold(&self, chain: &mut Chain, sim: &Sim, rel: &str, fin: &str, results: &str) {
-        let start = self.state_start(sim);
-        let mut lead_fields = vec![
-            "'k', k".to_string(),
-            "'rs', rs".to_string(),
-            "'q', q".to_string(),
-            "'b', b".to_string(),
-        ];
+    /// The fields of a lead in a fold, and the fold's starting state.
+    fn fold_parts(&self, sim: &Sim) -> (Vec<Col>, Vec<Col>) {
+        let mut lead = vec![col("k", "k"), col("rs", "rs"), col("q", "q"), col("b", "b")];
         for &q in &sim.sticky {
-            lead_fields.push(format!("'sv{q}', sv{q}"));
+            lead.push(col(format!("sv{q}"), format!("sv{q}")));
         }
         for (m, _) in self.reached_by(sim) {
-            lead_fields.push(format!("'lk{m}', lk{m}"));
+            lead.push(col(format!("lk{m}"), format!("lk{m}")));
         }
-        let mut init = vec![
-            "'k', CAST(0 AS BIGINT)".to_string(),
-            "'done', FALSE".to_string(),
-        ];
-        init.extend(start.iter().map(|(n, e)| format!("'{n}', {e}")));
-        init.push("'res', CAST(array() AS ARRAY<STRUCT<rs: BIGINT, o: BIGINT>>)".to_string());
+        if !self.balanced_after_stop(sim).is_empty() {
+            lead.push(col("lu", "lu"));
+        }
+        let mut init = vec![col("k", "CAST(0 AS BIGINT)"), col("done", "FALSE")];
+        init.extend(self.state_start(sim));
+        (lead, init)
+    }
+
+    /// Spark: one `aggregate` over every lead of the component; a step
+    /// binds the outcome and the counts with one-element arrays.
+    fn spark_fold(&self, chain: &mut Chain, sim: &Sim, rel: &str, fin: &str, results: &str) {
+        let d = self.d;
+        let (lead, mut init) = self.fold_parts(sim);
+        init.push(col(
+            "res",
+            "CAST(array() AS ARRAY<STRUCT<rs: BIGINT, o: BIGINT>>)",
+        ));
         let (counts, rest) = self.step_columns(sim, "s", "r", "xo");
-        let count_struct: Vec<String> = counts.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
         let mut next = vec![
-            "'k', r.k".to_string(),
-            format!("'done', ({})", self.done_sql(sim, "y", "r")),
+            col("k", "r.k"),
+            col(
+                "done",
+                format!("({})", self.done_sql(sim, |m| format!("y.c{m}"), "r")),
+            ),
         ];
-        next.extend(counts.iter().map(|(n, _)| format!("'{n}', y.{n}")));
-        next.extend(rest.iter().map(|(n, e)| format!("'{n}', {e}")));
-        next.push("'res', concat(s.res, array(named_struct('rs', r.rs, 'o', xo)))".to_string());
-        let step = format!(
-            "element_at(transform(array({}), xo -> element_at(transform(array(named_struct({})), y -> named_struct({})), 1)), 1)",
-            self.outcome_sql(sim, "s", "r"),
-            count_struct.join(", "),
-            next.join(",\n      ")
+        next.extend(counts.iter().map(|(n, _)| col(n, format!("y.{n}"))));
+        next.extend(rest);
+        next.push(col(
+            "res",
+            format!(
+                "concat(s.res, array({}))",
+                d.record(&[col("rs", "r.rs"), col("o", "xo")])
+            ),
+        ));
+        let step = d.let_in(
+            &self.outcome_sql(sim, "s", "r"),
+            "xo",
+            &d.let_in(&d.record(&counts), "y", &d.record(&next)),
         );
         let body = format!(
-            "SELECT aggregate(\n    sort_array(collect_list(named_struct({}))),\n    named_struct({}),\n    (s, r) -> IF(s.done, s, {step})\n  ) AS st\n  FROM {rel}",
-            lead_fields.join(", "),
-            init.join(", ")
+            "SELECT aggregate(\n    sort_array(collect_list({})),\n    {},\n    (s, r) -> IF(s.done, s, {step})\n  ) AS st\n  FROM {rel}",
+            d.record(&lead),
+            d.record(&init)
         );
         let folded = format!("{fin}_fold");
         chain.side(&folded, body);
-        let mut fields = vec!["st.k AS k".to_string(), "st.done AS done".to_string()];
-        fields.extend(start.iter().map(|(n, _)| format!("st.{n} AS {n}")));
-        chain.side(fin, format!("SELECT {} FROM {folded}", fields.join(", ")));
+        self.fold_final(chain, sim, &folded, "", fin);
         chain.side(
             results,
             format!(
                 "SELECT e.rs AS rs, e.o AS o FROM {folded} LATERAL VIEW explode(st.res) t AS e"
             ),
+        );
+    }
+
+    /// DuckDB: a recursive query folding a block of leads per step
+    /// (`list_reduce`). One lead per step would join the component's
+    /// leads again at every step; a block is a slice of one materialized
+    /// list, so a step costs a copy of that list plus its block's leads.
+    /// Each lead comes twice (`ph`): first its outcome is taken (`po`),
+    /// then counts, rotations and stickies follow it — DuckDB has no
+    /// `LET` in a lambda, and binding with nested lambdas costs more than
+    /// a second element. A block's outcomes are appended to a string, as
+    /// fixed-width numbers (outcome + 1, 0 for none), in lead order:
+    /// appending to a list of structs copies far more per lead.
+    fn duckdb_fold(&self, chain: &mut Chain, sim: &Sim, t: &Steps) {
+        let (rel, name, fin, results) = (t.rel, t.steps, t.fin, t.results);
+        let d = self.d;
+        let (mut lead, mut init) = self.fold_parts(sim);
+        lead.push(col("ph", "ph"));
+        init.push(col("po", "CAST(NULL AS BIGINT)"));
+        init.push(col("res", "CAST('' AS VARCHAR)"));
+        let width = (self.nq() * 2 * sim.p + 2 * sim.p).to_string().len();
+        let leads = format!("{fin}_leads");
+        chain.side(
+            &leads,
+            format!(
+                "SELECT list({} ORDER BY k, ph) AS leads, count(*) AS n\n  FROM {rel} CROSS JOIN range(2) AS route__phases(ph)",
+                d.record(&lead)
+            ),
+        );
+        chain.materialize(&leads);
+        let keep = |n: &str| col(n, format!("s.{n}"));
+        let outcome: Vec<Col> = init
+            .iter()
+            .map(|(n, _)| match n.as_str() {
+                "po" => col(n, self.outcome_sql(sim, "s", "r")),
+                _ => keep(n),
+            })
+            .collect();
+        let (counts, rest) = self.step_columns(sim, "s", "r", "s.po");
+        let count_of = |m: usize| format!("({})", counts[m].1);
+        let mut follow = vec![
+            col("k", "r.k"),
+            col("done", format!("({})", self.done_sql(sim, count_of, "r"))),
+        ];
+        follow.extend(counts.iter().cloned());
+        follow.extend(rest);
+        follow.push(col("po", "CAST(NULL AS BIGINT)"));
+        follow.push(col(
+            "res",
+            format!("s.res || lpad(CAST(coalesce(s.po + 1, 0) AS VARCHAR), {width}, '0')"),
+        ));
+        let carried: Vec<Col> = init
+            .iter()
+            .map(|(n, _)| match n.as_str() {
+                "res" => col(n, "CAST('' AS VARCHAR)"),
+                _ => col(n, format!("p.st.{n}")),
+            })
+            .collect();
+        let b = 2 * FOLD_BLOCK;
+        let body = format!(
+            "SELECT CAST(-1 AS BIGINT) AS bi, {} AS st\n  UNION ALL\n  \
+             SELECT p.bi + 1, list_reduce(list_slice(a.leads, (p.bi + 1) * {b} + 1, (p.bi + 2) * {b}),\n    \
+             (s, r) -> CASE WHEN s.done THEN s WHEN r.ph = 0 THEN {}\n      ELSE {} END,\n    {})\n  \
+             FROM {name} AS p CROSS JOIN {leads} AS a\n  WHERE NOT p.st.done AND (p.bi + 1) * {b} < a.n",
+            d.record(&init),
+            d.record(&outcome),
+            d.record(&follow),
+            d.record(&carried)
+        );
+        chain.side(name, body);
+        self.fold_final(
+            chain,
+            sim,
+            name,
+            &format!(" WHERE bi = (SELECT max(bi) FROM {name})"),
+            fin,
+        );
+        let block = FOLD_BLOCK;
+        chain.side(
+            results,
+            format!(
+                "SELECT l.rs AS rs, nullif(CAST(substr(f.res, f.i * {width} + 1, {width}) AS BIGINT), 0) - 1 AS o\n  \
+                 FROM (SELECT bi, st.res AS res, unnest(range(length(st.res) // {width})) AS i FROM {name}) AS f\n  \
+                 JOIN {rel} AS l ON l.k = f.bi * {block} + f.i + 1"
+            ),
+        );
+    }
+
+    /// A fold's final state (`fin`), from the rows of `folded` (filtered
+    /// by `last` to the final one).
+    fn fold_final(&self, chain: &mut Chain, sim: &Sim, folded: &str, last: &str, fin: &str) {
+        let mut fields = vec!["st.k AS k".to_string(), "st.done AS done".to_string()];
+        fields.extend(
+            self.state_start(sim)
+                .iter()
+                .map(|(n, _)| format!("st.{n} AS {n}")),
+        );
+        chain.side(
+            fin,
+            format!("SELECT {} FROM {folded}{last}", fields.join(", ")),
         );
     }
 
@@ -1843,6 +2014,11 @@ impl Distributor {
                     if !cont.contains(&r.to_string()) {
                         cont.push(r.to_string());
                     }
+                }
+                Post::Sole(r, pos) => {
+                    post_fq.push(format!("WHEN {q} THEN {r}"));
+                    post_own.push(format!("WHEN {q} THEN {}", self.email(r, pos)));
+                    post_pend.push(format!("WHEN {q} THEN FALSE"));
                 }
                 Post::Unknown(r) => {
                     post_fq.push(format!("WHEN {q} THEN {r}"));
