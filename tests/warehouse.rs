@@ -54,6 +54,24 @@ fn shipped_examples_route_generated_and_sample_leads_the_same_in_duckdb() {
     differential(python, &rules, &leads, dir.path());
 }
 
+/// Load balances whose owners have no closed form — members shared with
+/// a busy sticky round robin, a sticky load balance that a capped round
+/// robin overflows into — are replayed lead by lead in the query, and a
+/// load balance left with one uncapped member gives her every lead: all
+/// three columns exact on every row.
+#[test]
+fn shared_load_balances_route_the_same_in_duckdb() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let leads = lead_file(dir.path(), 5_000, 11);
+    differential(
+        python,
+        &["tests/fixtures/warehouse/shared.route"],
+        &leads,
+        dir.path(),
+    );
+}
+
 /// Messy cells that the generator does not write: the normalizers' own
 /// test cases, Unicode whitespace and case traps, near-misses.
 const EDGE_CELLS: &[&str] = &[
