@@ -148,6 +148,15 @@ impl Rows {
         self.ends.len()
     }
 
+    /// Empty, with room for as much as `self` holds: the next batch's
+    /// rows, without growing from nothing.
+    fn sized_like(&self) -> Rows {
+        Rows {
+            text: String::with_capacity(self.text.len()),
+            ends: Vec::with_capacity(self.ends.len()),
+        }
+    }
+
     /// Each row's key and its rule, queue and owner.
     fn iter(&self) -> impl Iterator<Item = (&str, [&str; 3])> {
         let mut start = 0;
@@ -201,6 +210,14 @@ impl Holds {
 
     fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// Empty, with room for as much as `self` holds (see [`Rows::sized_like`]).
+    fn sized_like(&self) -> Holds {
+        Holds {
+            text: String::with_capacity(self.text.len()),
+            rows: Vec::with_capacity(self.rows.len()),
+        }
     }
 
     /// Each lead's key, queue, owner, time and number.
@@ -646,10 +663,12 @@ impl SqliteStore {
             return;
         };
         if self.pending.len() > 0 {
-            writer.send(Write::Ledger(std::mem::take(&mut self.pending)));
+            let next = self.pending.sized_like();
+            writer.send(Write::Ledger(std::mem::replace(&mut self.pending, next)));
         }
         if self.holding.len() > 0 {
-            writer.send(Write::Holds(std::mem::take(&mut self.holding)));
+            let next = self.holding.sized_like();
+            writer.send(Write::Holds(std::mem::replace(&mut self.holding, next)));
         }
     }
 

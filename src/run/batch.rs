@@ -80,12 +80,15 @@ impl Batch {
 }
 
 /// What deciding a batch gave.
+#[derive(Default)]
 pub struct Decided {
     /// The output of the batch: each routed record with its route columns,
     /// except that a lead to share out stops at its record's bytes.
     pub out: Vec<u8>,
     /// Leads to share out, in input order.
     pub shares: Vec<Share>,
+    /// The shared leads' keys, one after another (see [`Share::key`]).
+    pub keys: String,
     /// Records that cannot be routed: their index in the batch and why.
     pub rejects: Vec<(usize, String)>,
     /// Leads per DAG leaf, for the leads not shared out.
@@ -105,7 +108,15 @@ pub struct Share {
     pub lead: Option<Lead>,
     /// Its columns are the leaf's own and only the ledger needs the lead.
     pub fixed: bool,
-    pub key: Option<String>,
+    /// Where its key is in `Decided::keys` (none: no key column, or blank).
+    pub key: Option<(usize, usize)>,
+}
+
+impl Decided {
+    /// A shared lead's key.
+    pub fn key(&self, share: &Share) -> Option<&str> {
+        share.key.map(|(from, to)| &self.keys[from..to])
+    }
 }
 
 /// What writing a lead of a DAG leaf involves.
@@ -212,18 +223,21 @@ impl<'a> Decider<'a> {
         &self.suffixes
     }
 
-    pub fn decide(&self, batch: &Batch, memo: &mut Memo, mut out: Vec<u8>) -> Decided {
-        out.clear();
-        let mut decided = Decided {
-            out,
-            shares: Vec::new(),
-            rejects: Vec::new(),
-            per_leaf: vec![0; self.dag.leaves.len()],
-            unreadable: vec![0; self.program.fields.len()],
-            samples: self
-                .sampling_on()
-                .then(|| Samples::new(self.program.fields.len())),
-        };
+    /// Decides a batch into `decided`, an earlier batch's buffers (or a
+    /// default one), which it clears first: batch after batch, no buffer
+    /// grows again from nothing.
+    pub fn decide(&self, batch: &Batch, memo: &mut Memo, mut decided: Decided) -> Decided {
+        decided.out.clear();
+        decided.shares.clear();
+        decided.keys.clear();
+        decided.rejects.clear();
+        decided.per_leaf.clear();
+        decided.per_leaf.resize(self.dag.leaves.len(), 0);
+        decided.unreadable.clear();
+        decided.unreadable.resize(self.program.fields.len(), 0);
+        decided.samples = self
+            .sampling_on()
+            .then(|| Samples::new(self.program.fields.len()));
         let mut lead = Lead {
             values: vec![Scalar::Missing; self.decoder.bases_len()],
         };
@@ -268,8 +282,13 @@ impl<'a> Decider<'a> {
             }
             let key = self
                 .key_column
-                .map(|c| cell_text(&record, text, c).trim().to_string())
-                .filter(|k| !k.is_empty());
+                .map(|c| cell_text(&record, text, c))
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| {
+                    let from = decided.keys.len();
+                    decided.keys.push_str(k.trim());
+                    (from, decided.keys.len())
+                });
             decided.shares.push(Share {
                 at: decided.out.len(),
                 leaf,

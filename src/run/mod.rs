@@ -209,14 +209,14 @@ pub fn route_csv_told<'a>(
     };
     if options.jobs <= 1 {
         let mut memo = decider.memo();
-        let (mut batch, mut out) = (Batch::default(), Vec::new());
+        let (mut batch, mut decided) = (Batch::default(), Decided::default());
         loop {
             next_batch(&mut reader, &mut batch)?;
             if batch.is_empty() {
                 break;
             }
-            let decided = decider.decide(&batch, &mut memo, out);
-            out = writer.write(&batch, decided)?;
+            decided = decider.decide(&batch, &mut memo, decided);
+            decided = writer.write(&batch, decided)?;
         }
     } else {
         in_parallel(&decider, &mut reader, &mut writer, options.jobs)?;
@@ -251,8 +251,8 @@ fn in_parallel<R: Read, W: Write>(
     writer: &mut Writer<W>,
     jobs: usize,
 ) -> Result<(), RunError> {
-    // Written batches and output buffers come back here to be filled again.
-    type Work = (u64, Batch, Vec<u8>);
+    // Written batches and their buffers come back here to be filled again.
+    type Work = (u64, Batch, Decided);
     let (work, queue) = sync_channel::<Work>(jobs);
     let queue = Mutex::new(queue);
     let (done, finished) = channel::<(u64, Batch, Decided)>();
@@ -263,8 +263,10 @@ fn in_parallel<R: Read, W: Write>(
                 let mut memo = decider.memo();
                 loop {
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((seq, batch, out)) = next else { break };
-                    let decided = decider.decide(&batch, &mut memo, out);
+                    let Ok((seq, batch, buffers)) = next else {
+                        break;
+                    };
+                    let decided = decider.decide(&batch, &mut memo, buffers);
                     if done.send((seq, batch, decided)).is_err() {
                         break;
                     }
@@ -274,26 +276,26 @@ fn in_parallel<R: Read, W: Write>(
         drop(done);
         // Decided batches wait here until every earlier one is written.
         let mut waiting = BTreeMap::new();
-        let mut spare: Vec<(Batch, Vec<u8>)> = Vec::new();
+        let mut spare: Vec<(Batch, Decided)> = Vec::new();
         let (mut sent, mut written) = (0u64, 0u64);
         let mut write_ready = |waiting: &mut BTreeMap<u64, (Batch, Decided)>,
-                               spare: &mut Vec<(Batch, Vec<u8>)>,
+                               spare: &mut Vec<(Batch, Decided)>,
                                written: &mut u64|
          -> Result<(), RunError> {
             while let Some((batch, decided)) = waiting.remove(written) {
-                let out = writer.write(&batch, decided)?;
-                spare.push((batch, out));
+                let decided = writer.write(&batch, decided)?;
+                spare.push((batch, decided));
                 *written += 1;
             }
             Ok(())
         };
         loop {
-            let (mut batch, out) = spare.pop().unwrap_or_default();
+            let (mut batch, buffers) = spare.pop().unwrap_or_default();
             next_batch(reader, &mut batch)?;
             if batch.is_empty() {
                 break;
             }
-            if work.send((sent, batch, out)).is_err() {
+            if work.send((sent, batch, buffers)).is_err() {
                 break;
             }
             sent += 1;
@@ -342,8 +344,8 @@ struct Writer<'a, 's, 'p, W: Write> {
 }
 
 impl<W: Write> Writer<'_, '_, '_, W> {
-    /// Writes a decided batch; gives back its output buffer for reuse.
-    fn write(&mut self, batch: &Batch, mut decided: Decided) -> Result<Vec<u8>, RunError> {
+    /// Writes a decided batch; gives back its buffers for reuse.
+    fn write(&mut self, batch: &Batch, mut decided: Decided) -> Result<Decided, RunError> {
         if let (Some(mine), Some(found)) = (self.summary.samples.as_mut(), decided.samples.take()) {
             mine.merge(found);
         }
@@ -370,7 +372,8 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 .map_err(write_error)?;
             from = share.at;
             // Keys are read for `told` too; only a lasting state keeps a ledger.
-            let ledger_key = share.key.as_deref().filter(|_| self.sharing.persistent);
+            let key = decided.key(share);
+            let ledger_key = key.filter(|_| self.sharing.persistent);
             if let Some(told) = self.told.as_mut() {
                 told.deciding(self.sharing.store);
             }
@@ -382,7 +385,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 None,
             );
             if let Some(told) = self.told.as_mut() {
-                told.decided(share.key.as_deref(), &outcome);
+                told.decided(key, &outcome);
             }
             if share.fixed && !outcome.repeated {
                 // Recorded in the ledger, but the columns are the leaf's own.
@@ -411,7 +414,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
         for (total, n) in self.summary.unreadable.iter_mut().zip(&decided.unreadable) {
             *total += n;
         }
-        Ok(decided.out)
+        Ok(decided)
     }
 
     fn finish(mut self) -> Result<Summary, RunError> {
