@@ -31,7 +31,7 @@ use batch::{Batch, Decided, Decider, LeafUse};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::{channel, sync_channel, TrySendError};
 use std::sync::Mutex;
 
 /// Text encodings of lead files.
@@ -105,8 +105,10 @@ impl Default for Options {
     }
 }
 
-/// Batches decided but not yet written, per worker thread.
-const IN_FLIGHT_PER_JOB: usize = 2;
+/// Batches read but not yet written, per thread: enough that no thread
+/// waits for another's batch (with 2, the second core idled a fifth of the
+/// time), few enough that memory stays flat.
+const IN_FLIGHT_PER_JOB: usize = 4;
 
 /// Routes every record of `input` into `output`; unreadable rows go to `rejects`.
 pub fn route_csv(
@@ -244,7 +246,10 @@ fn next_batch<R: Read>(reader: &mut RecordReader<R>, batch: &mut Batch) -> Resul
     Ok(())
 }
 
-/// Decides batches on `jobs` worker threads and writes them in input order.
+/// Decides batches on `jobs` threads and writes them in input order: this
+/// thread reads and writes, `jobs - 1` workers decide, and when every
+/// worker is busy this thread decides the batch itself. `jobs` threads in
+/// all, so none waits for a core while another idles.
 fn in_parallel<R: Read, W: Write>(
     decider: &Decider,
     reader: &mut RecordReader<R>,
@@ -253,11 +258,14 @@ fn in_parallel<R: Read, W: Write>(
 ) -> Result<(), RunError> {
     // Written batches and their buffers come back here to be filled again.
     type Work = (u64, Batch, Decided);
-    let (work, queue) = sync_channel::<Work>(jobs);
+    let workers = jobs.saturating_sub(1).max(1);
+    // Room for a few batches per worker, so that a worker finds the next
+    // one waiting; when the queue is full, this thread decides instead.
+    let (work, queue) = sync_channel::<Work>(4 * workers);
     let queue = Mutex::new(queue);
     let (done, finished) = channel::<(u64, Batch, Decided)>();
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for _ in 0..workers {
             let (queue, done) = (&queue, done.clone());
             scope.spawn(move || {
                 let mut memo = decider.memo();
@@ -289,14 +297,20 @@ fn in_parallel<R: Read, W: Write>(
             }
             Ok(())
         };
+        let mut memo = decider.memo();
         loop {
             let (mut batch, buffers) = spare.pop().unwrap_or_default();
             next_batch(reader, &mut batch)?;
             if batch.is_empty() {
                 break;
             }
-            if work.send((sent, batch, buffers)).is_err() {
-                break;
+            match work.try_send((sent, batch, buffers)) {
+                Ok(()) => {}
+                Err(TrySendError::Full((seq, batch, buffers))) => {
+                    let decided = decider.decide(&batch, &mut memo, buffers);
+                    waiting.insert(seq, (batch, decided));
+                }
+                Err(TrySendError::Disconnected(_)) => break,
             }
             sent += 1;
             while let Ok((seq, batch, decided)) = finished.try_recv() {
