@@ -26,14 +26,7 @@ impl Server {
     }
 
     fn with(extra: &[&std::ffi::OsStr], now: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
-            .args(["serve", RULES, "--listen", "127.0.0.1:0", "--now", now])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        let base = common::listening_address(&mut child);
+        let (child, base) = common::serve(RULES, now, extra);
         Server {
             child,
             base,

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 const NOW: &str = "2026-11-25";
 const ACME: &str = "rules/acme.route";
@@ -19,14 +19,8 @@ struct Server {
 
 impl Server {
     fn start(rules: &str, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
-            .args(["serve", rules, "--listen", "127.0.0.1:0", "--now", NOW])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        let base = common::listening_address(&mut child);
+        let extra: Vec<&std::ffi::OsStr> = extra.iter().map(|a| a.as_ref()).collect();
+        let (child, base) = common::serve(rules, NOW, &extra);
         Server {
             child,
             base,

@@ -229,15 +229,6 @@ impl Dialect {
         }
     }
 
-    /// `body` with `var` bound to `value`, inside a fold's lambda (which
-    /// has no `LET`): a one-element list mapped through a lambda.
-    pub fn let_in(self, value: &str, var: &str, body: &str) -> String {
-        match self {
-            Dialect::Spark => format!("element_at(transform(array({value}), {var} -> {body}), 1)"),
-            _ => format!("list_transform([{value}], {var} -> {body})[1]"),
-        }
-    }
-
     pub fn text_type(self) -> &'static str {
         match self {
             Dialect::Spark => "STRING",

@@ -1796,10 +1796,10 @@ impl Distributor {
                 d.record(&[col("rs", "r.rs"), col("o", "xo")])
             ),
         ));
-        let step = d.let_in(
+        let step = spark_let(
             &self.outcome_sql(sim, "s", "r"),
             "xo",
-            &d.let_in(&d.record(&counts), "y", &d.record(&next)),
+            &spark_let(&d.record(&counts), "y", &d.record(&next)),
         );
         let body = format!(
             "SELECT aggregate(\n    sort_array(collect_list({})),\n    {},\n    (s, r) -> IF(s.done, s, {step})\n  ) AS st\n  FROM {rel}",
@@ -2198,6 +2198,12 @@ impl Distributor {
         ]);
         out
     }
+}
+
+/// Spark: `body` with `var` bound to `value` inside a lambda, which has
+/// no `LET`: a one-element array mapped through a lambda.
+fn spark_let(value: &str, var: &str, body: &str) -> String {
+    format!("element_at(transform(array({value}), {var} -> {body}), 1)")
 }
 
 fn gcd(a: u64, b: u64) -> u64 {

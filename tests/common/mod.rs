@@ -30,6 +30,20 @@ pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `route serve RULES` on a free local port, run date `now`, with `extra`
+/// arguments: the child and the address it listens on.
+pub fn serve(rules: &str, now: &str, extra: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(["serve", rules, "--listen", "127.0.0.1:0", "--now", now])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let base = listening_address(&mut child);
+    (child, base)
+}
+
 /// The address a `route serve` child listens on, read from its stderr; the
 /// rest of stderr is drained so the server never blocks writing to it.
 pub fn listening_address(child: &mut std::process::Child) -> String {
