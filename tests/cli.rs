@@ -111,12 +111,10 @@ fn run_reads_stdin_and_writes_a_file() {
     assert_eq!(route_columns(&routed).len(), 4);
 }
 
-#[test]
-fn bad_rows_go_to_the_rejects_file_byte_for_byte() {
-    let dir = temp();
-    let input = b"\xEF\xBB\xBFLead ID,Email,Country,Employees\n1,a@b.com,US,5\n2,ragged\n3,caf\xE9@x.com,US,5\n\n4,d@e.gov,US,1\n";
-    let leads = write(dir.path(), "leads.csv", input);
-    let out_path = dir.path().join("out.csv");
+/// `route run tests/fixtures/small.route` over `input`, into `out.csv` in `dir`.
+fn run_small(dir: &Path, input: &[u8]) -> (Output, PathBuf) {
+    let leads = write(dir, "leads.csv", input);
+    let out_path = dir.join("out.csv");
     let out = route(&[
         "run",
         "tests/fixtures/small.route",
@@ -124,6 +122,14 @@ fn bad_rows_go_to_the_rejects_file_byte_for_byte() {
         "-o",
         out_path.to_str().unwrap(),
     ]);
+    (out, out_path)
+}
+
+#[test]
+fn bad_rows_go_to_the_rejects_file_byte_for_byte() {
+    let dir = temp();
+    let input = b"\xEF\xBB\xBFLead ID,Email,Country,Employees\n1,a@b.com,US,5\n2,ragged\n3,caf\xE9@x.com,US,5\n\n4,d@e.gov,US,1\n";
+    let (out, out_path) = run_small(dir.path(), input);
     assert_eq!(out.status.code(), Some(1), "a rejected row makes exit 1");
     let rejects_path = dir.path().join("out.rejects.csv");
     let summary = text(&out.stderr);
@@ -148,6 +154,27 @@ fn bad_rows_go_to_the_rejects_file_byte_for_byte() {
     assert_eq!(&rows[1][0], b"4");
     assert!(text(&rows[1][1]).contains("not UTF-8"));
     assert_eq!(&rows[1][2], b"3,caf\xE9@x.com,US,5");
+    let routed = std::fs::read(&out_path).unwrap();
+    assert_eq!(route_columns(&routed).len(), 2);
+}
+
+/// A batch of records is checked for UTF-8 at once. Two records whose
+/// bytes would join into one character (a row ending in `0xC3`, the next
+/// starting with `0xA9`: `é` across the line break) are each not UTF-8,
+/// and both go to the rejects, while the rows around them are routed.
+#[test]
+fn a_character_split_across_two_rows_rejects_both() {
+    let dir = temp();
+    let input = b"Lead ID,Email,Country,Employees\n1,a@b.com,US,5\n2,a@b.com,US,5\xC3\n\xA93,a@b.com,US,5\n4,d@e.gov,US,1\n";
+    let (out, out_path) = run_small(dir.path(), input);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rejects = std::fs::read(dir.path().join("out.rejects.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(&rejects[..]);
+    let rows: Vec<csv::ByteRecord> = reader.byte_records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(&rows[0][2], b"2,a@b.com,US,5\xC3");
+    assert_eq!(&rows[1][2], b"\xA93,a@b.com,US,5");
+    assert!(rows.iter().all(|r| text(&r[1]).contains("not UTF-8")));
     let routed = std::fs::read(&out_path).unwrap();
     assert_eq!(route_columns(&routed).len(), 2);
 }

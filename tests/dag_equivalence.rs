@@ -252,3 +252,33 @@ fn rule_file() -> impl Strategy<Value = String> {
             text
         })
 }
+
+/// Enough ZIP ranges that the compiled DAG reads a ZIP's atom from its
+/// table of every ZIP instead of searching the cuts: every ZIP, and cells
+/// that are no ZIP, decide as the reference does.
+#[test]
+fn many_zip_ranges_every_zip() {
+    let mut text = String::from("routing \"zips\"\nfield zip zip \"Zip\"\nqueue a\nqueue b\n");
+    for i in 0..60u32 {
+        let from = (i * 1_637) % 99_000;
+        let queue = ["a", "b"][i as usize % 2];
+        text.push_str(&format!(
+            "rule \"r{i}\"\n  when zip in {from}..{}\n  to {queue}\n",
+            from + 300 + i * 7
+        ));
+    }
+    let (program, _) = load(Path::new("tests/fixtures/zips.route"), text);
+    let decoder = Decoder::new(&program);
+    let dag = compile(&program);
+    let mut cells: Vec<String> = (0..100_000).map(|z| format!("{z:05}")).collect();
+    cells.extend(["", "n/a", "ABC", "123456", "9021"].map(String::from));
+    for cell in &cells {
+        let mut lead = Lead::default();
+        decoder.decode_field(0, cell, &mut lead);
+        assert_eq!(
+            dag.decide(&program, &lead),
+            &reference::decide(&program, &lead),
+            "ZIP cell {cell:?}"
+        );
+    }
+}

@@ -50,12 +50,16 @@ impl Decoder {
         self.per_field[field].iter().map(|(_, base)| *base)
     }
 
-    /// Whether every value a field gives is a number or a code: copying
-    /// one allocates nothing.
-    pub fn yields_no_text(&self, field: FieldId) -> bool {
+    /// Whether `route run` should remember a field's cells: its values are
+    /// codes or numbers (a repeat copies them without allocating) and
+    /// reading one costs more than a look-up in the memo. Country and state
+    /// names, and a phone's parts, do. A number or a ZIP parses in fewer
+    /// steps than a memo look-up that misses the cache, and most of their
+    /// cells never repeat; measured, memoizing them made `route run`
+    /// slower.
+    pub fn worth_remembering(&self, field: FieldId) -> bool {
         let ty = self.types[field];
         self.per_field[field].iter().all(|(accessor, _)| match ty {
-            FieldType::Number | FieldType::Money | FieldType::Zip => true,
             FieldType::Country | FieldType::State => true,
             FieldType::Phone => *accessor != Accessor::Whole,
             _ => false,

@@ -1,9 +1,8 @@
 //! `route run`'s memo of repeating cells. A lead file holds a few hundred
-//! spellings of its countries and states and a few thousand tier numbers:
-//! each distinct cell is normalized once, and the memo keeps what it gave —
+//! spellings of its countries and states: each distinct cell is normalized once, and the memo keeps what it gave —
 //! the reading, the values and the DAG atoms they fall in — so a repeat
 //! skips the normalizer and the atom lookups alike. A field whose cells
-//! rarely repeat (ZIP codes) stops being looked up once that shows.
+//! rarely repeat (phone numbers) stops being looked up once that shows.
 
 use super::cells::{self, Cells};
 use super::{Decoder, Lead, Reading};
@@ -49,13 +48,12 @@ pub struct Rules<'a> {
 }
 
 impl Memo {
-    /// Only fields whose values hold no text are kept, so a hit copies
-    /// without allocating.
+    /// Only fields worth it are kept (see `Decoder::worth_remembering`).
     pub fn new(rules: Rules) -> Memo {
         let fields = (0..rules.program.fields.len())
             .map(|field| {
                 let bases: Box<[usize]> = rules.decoder.bases_of(field).collect();
-                let worth = !bases.is_empty() && rules.decoder.yields_no_text(field);
+                let worth = !bases.is_empty() && rules.decoder.worth_remembering(field);
                 worth.then(|| FieldMemo {
                     vars: (0..rules.dag.vars.len() as u32)
                         .filter(|v| bases.contains(&rules.dag.vars[*v as usize].base))

@@ -6,7 +6,7 @@
 //! input order). The output is the same whatever the number of jobs.
 
 use super::samples::{LeadSample, Samples};
-use super::{cell_text, check_record};
+use super::{cell_text, check_record, check_shape};
 use crate::compile::Dag;
 use crate::eval::memo::{Rules, UNKNOWN};
 use crate::eval::{Decoder, Lead, Memo, Reading};
@@ -62,6 +62,23 @@ impl Batch {
 
     pub fn is_full(&self) -> bool {
         self.slots.len() >= RECORDS || self.raw.len() >= BYTES
+    }
+
+    /// The batch's bytes as text, when all of them are UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        simdutf8::basic::from_utf8(&self.raw).ok()
+    }
+
+    /// Record `i`'s text, sliced from the batch's (`Batch::text`): valid
+    /// UTF-8 split where a character starts is valid on both sides, so one
+    /// check of the batch stands for one per record. `None` where the
+    /// record starts or ends inside a character.
+    pub fn record_text<'t>(&self, text: &'t str, i: usize) -> Option<&'t str> {
+        let start = match i {
+            0 => 0,
+            _ => self.slots[i - 1].raw_end,
+        };
+        text.get(start..self.slots[i].raw_end)
     }
 
     pub fn record(&self, i: usize) -> Record<'_> {
@@ -242,9 +259,14 @@ impl<'a> Decider<'a> {
             values: vec![Scalar::Missing; self.decoder.bases_len()],
         };
         let mut atoms = vec![UNKNOWN; self.dag.vars.len()];
+        let batch_text = batch.text();
         for i in 0..batch.len() {
             let record = batch.record(i);
-            let text = match check_record(&record, self.width) {
+            let checked = match batch_text.and_then(|t| batch.record_text(t, i)) {
+                Some(text) => check_shape(&record, self.width).map(|()| text),
+                None => check_record(&record, self.width),
+            };
+            let text = match checked {
                 Ok(text) => text,
                 Err(reason) => {
                     decided.rejects.push((i, reason));

@@ -471,7 +471,7 @@ pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a 
 }
 
 /// A readable record's shape: closed quotes, the header's width.
-fn check_shape(record: &Record, width: usize) -> Result<(), String> {
+pub(crate) fn check_shape(record: &Record, width: usize) -> Result<(), String> {
     if record.is_unterminated() {
         return Err(format!(
             "a quote opened in field {} never closes: the field runs to the end of the file",
