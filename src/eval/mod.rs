@@ -119,8 +119,12 @@ pub type PatternTest = fn(&str, &str) -> bool;
 
 /// A text pattern matcher's patterns and test; `None` for other matchers.
 pub fn pattern_parts(m: &Matcher) -> Option<(&[String], PatternTest)> {
-    let starts: PatternTest = |t, p| t.starts_with(p);
-    let ends: PatternTest = |t, p| t.ends_with(p);
+    // The end bytes first: most texts differ there, and the test stops
+    // before a call to `memcmp`.
+    let starts: PatternTest =
+        |t, p| p.is_empty() || (t.as_bytes().first() == p.as_bytes().first() && t.starts_with(p));
+    let ends: PatternTest =
+        |t, p| p.is_empty() || (t.as_bytes().last() == p.as_bytes().last() && t.ends_with(p));
     let contains: PatternTest = |t, p| t.contains(p);
     match m {
         Matcher::StartsWith(patterns) => Some((patterns, starts)),
@@ -177,4 +181,25 @@ pub fn cell_target(program: &Program, table: usize, cell: &str) -> Option<Target
         table,
         owner: cell.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_tests_agree_with_str_at_the_edges() {
+        let texts = ["", "a", "ab", "ba", "x.gov", "gov", ".gov.uk", "é", "aé"];
+        let patterns = ["", "a", "b", ".gov", "gov", "é", "ab"];
+        let starts = Matcher::StartsWith(patterns.map(String::from).to_vec());
+        let ends = Matcher::EndsWith(patterns.map(String::from).to_vec());
+        let (_, starts) = pattern_parts(&starts).unwrap();
+        let (_, ends) = pattern_parts(&ends).unwrap();
+        for t in texts {
+            for p in patterns {
+                assert_eq!(starts(t, p), t.starts_with(p), "{t:?} starts with {p:?}");
+                assert_eq!(ends(t, p), t.ends_with(p), "{t:?} ends with {p:?}");
+            }
+        }
+    }
 }
