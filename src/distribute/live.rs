@@ -438,7 +438,7 @@ mod tests {
         let path = dir.path().join("state.db");
         let mut live =
             LiveState::open(&path, Duration::from_millis(50), "2026-11-25", "a").unwrap();
-        let holder = Connection::open(&path).unwrap();
+        let holder = crate::distribute::sqlite::open_file(&path).unwrap();
         holder.execute_batch("BEGIN IMMEDIATE").unwrap();
         let busy = live.write("2026-11-25", |s| {
             s.add_count("x@y");
