@@ -90,9 +90,15 @@ pub const FAIL_FAST: Duration = Duration::from_secs(2);
 pub const WAIT_FOREVER: Duration = Duration::from_secs(24 * 3600);
 
 /// A ledger row with its names, as `route explain` and repeated leads read it.
-const FIND: &str = "SELECT q.name, o.name, r.name FROM ledger l
-  JOIN names q ON q.id = l.queue JOIN names o ON o.id = l.owner JOIN names r ON r.id = l.rule
-  WHERE l.key = ?1";
+///
+/// Subqueries, not joins: the same query written with `JOIN names … ON`
+/// made SQLite compile it again every time it was used (its plan was
+/// marked as depending on the key bound to it, and a cached statement
+/// has its bindings cleared): 10.9 µs a look-up against 0.8 µs, and a
+/// rerun of a million leads on their own state file took 13 s.
+const FIND: &str = "SELECT (SELECT name FROM names WHERE id = l.queue),
+  (SELECT name FROM names WHERE id = l.owner), (SELECT name FROM names WHERE id = l.rule)
+  FROM ledger l WHERE l.key = ?1";
 
 /// Ledger rows handed to the writer at once.
 const BATCH: usize = 1024;
@@ -1173,6 +1179,26 @@ mod tests {
             assert_eq!(owner_of(&mut store, key), Some(key.clone()));
         }
         assert_eq!(owner_of(&mut store, "zzz"), None);
+    }
+
+    /// A look-up of a repeated lead uses the cached statement as it is:
+    /// written with joins, it was compiled again at every use.
+    #[test]
+    fn finding_a_ledger_row_does_not_recompile_the_query() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
+        for key in ["k1", "k2", "k3"] {
+            store.record(Some(key), &assignment(key));
+        }
+        store.commit().unwrap();
+        let conn = connect(&path, FAIL_FAST).unwrap();
+        for key in ["k1", "k2", "k3", "k1", "nope"] {
+            find(&conn, key);
+        }
+        let stmt = conn.prepare_cached(FIND).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+        assert_eq!(find(&conn, "k2").map(|a| a.owner.to_string()).as_deref(), Some("k2"));
     }
 
     #[test]
