@@ -1198,7 +1198,10 @@ mod tests {
         }
         let stmt = conn.prepare_cached(FIND).unwrap();
         assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
-        assert_eq!(find(&conn, "k2").map(|a| a.owner.to_string()).as_deref(), Some("k2"));
+        assert_eq!(
+            find(&conn, "k2").map(|a| a.owner.to_string()).as_deref(),
+            Some("k2")
+        );
     }
 
     #[test]
