@@ -371,7 +371,7 @@ impl Search<'_> {
     /// For a domain variable: per key, the keys strictly below it
     /// (`us.ibm.com` below `ibm.com`), worked out once per search.
     fn keys_below(&self, var: u32) -> Option<std::rc::Rc<Vec<Vec<u32>>>> {
-        let Classify::Domains { keys, index } = &self.m.vars[var as usize].classify else {
+        let Classify::Domains { keys, index, .. } = &self.m.vars[var as usize].classify else {
             return None;
         };
         let mut cache = self.below.borrow_mut();

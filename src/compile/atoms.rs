@@ -29,12 +29,21 @@ pub enum Classify {
     Domains {
         keys: Vec<String>,
         index: HashMap<String, u32>,
+        /// Bit `n` (bit 63: longer) when some key has `n` bytes, so a
+        /// parent of no key's length is not hashed and looked up (`com` of
+        /// `gmail.com`, nearly always).
+        lengths: u64,
     },
     /// Outcome 0: false (or missing); 1: true.
     Pattern(Box<Test>),
 }
 
 pub const MISSING: u32 = 0;
+
+/// A domain's bit in `Classify::Domains::lengths`.
+fn length_bit(domain: &str) -> u64 {
+    1 << domain.len().min(63)
+}
 pub const OTHER: u32 = 1;
 
 impl Var {
@@ -57,8 +66,9 @@ impl Var {
                 cuts.partition_point(|c| c <= n) as u32
             }
             (Classify::Keys { index, .. }, v) => index.get(v).copied().unwrap_or(OTHER),
-            (Classify::Domains { index, .. }, Scalar::Text(d)) => {
+            (Classify::Domains { index, lengths, .. }, Scalar::Text(d)) => {
                 crate::values::email::parent_domains(d)
+                    .filter(|p| lengths & length_bit(p) != 0)
                     .find_map(|p| index.get(p).copied())
                     .unwrap_or(OTHER)
             }
@@ -213,7 +223,12 @@ fn classifier(kind: Kind, mut c: Collected) -> Classify {
                 .enumerate()
                 .map(|(i, k)| (k.clone(), i as u32 + 2))
                 .collect();
-            Classify::Domains { keys, index }
+            let lengths = keys.iter().fold(0, |bits, k| bits | length_bit(k));
+            Classify::Domains {
+                keys,
+                index,
+                lengths,
+            }
         }
         Kind::Text | Kind::Code => {
             let keys: Vec<Scalar> = c.keys.into_iter().collect();

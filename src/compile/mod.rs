@@ -71,7 +71,7 @@ impl Dag {
         let v = &self.vars[var as usize];
         match &self.tables[var as usize] {
             Some(table) => table
-                .atom(v, &lead.values[v.base])
+                .atom(&lead.values[v.base])
                 .unwrap_or_else(|| v.atom(program, lead)),
             None => v.atom(program, lead),
         }

@@ -13,10 +13,6 @@ pub(super) enum AtomTable {
     Letters(Box<[u32]>),
     /// A `starts with` / `ends with` / `contains` test of a text value.
     Pattern(TextPattern),
-    /// Domains under keys: bit `n` (`n` < 63) or bit 63 (longer) is set
-    /// when some key has `n` bytes, so a parent of no key's length is not
-    /// hashed and looked up (`com` of `gmail.com`, nearly always).
-    Domains(u64),
 }
 
 const ZIPS: usize = 100_000;
@@ -45,25 +41,13 @@ impl AtomTable {
                 Some(AtomTable::Letters(atoms.collect()))
             }
             Classify::Pattern(test) => TextPattern::build(test, var.base).map(AtomTable::Pattern),
-            Classify::Domains { keys, .. } => Some(AtomTable::Domains(
-                keys.iter().fold(0, |bits, k| bits | length_bit(k)),
-            )),
             _ => None,
         }
     }
 
     /// The atom of a value, when the table has it.
-    pub(super) fn atom(&self, var: &Var, value: &Scalar) -> Option<u32> {
+    pub(super) fn atom(&self, value: &Scalar) -> Option<u32> {
         match (self, value) {
-            (AtomTable::Domains(lengths), Scalar::Text(domain)) => {
-                let Classify::Domains { index, .. } = &var.classify else {
-                    return None;
-                };
-                let parents = crate::values::email::parent_domains(domain);
-                let found = (parents.filter(|p| lengths & length_bit(p) != 0))
-                    .find_map(|p| index.get(p).copied());
-                Some(found.unwrap_or(atoms::OTHER))
-            }
             (AtomTable::Zip(atoms), Scalar::Num(n)) => {
                 atoms.get(usize::try_from(*n).ok()?).copied()
             }
@@ -76,11 +60,6 @@ impl AtomTable {
             _ => None,
         }
     }
-}
-
-/// A domain's bit in `AtomTable::Domains`.
-fn length_bit(domain: &str) -> u64 {
-    1 << domain.len().min(63)
 }
 
 /// A text pattern test of the variable's own value.

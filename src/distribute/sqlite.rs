@@ -318,9 +318,8 @@ impl Writer {
                 changed.notify_all();
             };
             // One lock, and one set of statements, for as long as messages
-            // wait: a statement kept bound reuses its parameters' memory,
-            // where one returned to the cache after each insert had them
-            // cleared (freed) and bound (allocated) again.
+            // wait: a statement returned to the cache after each insert had
+            // its bindings cleared every time; a kept one is cleared once.
             while let Ok(first) = receiver.recv() {
                 let conn = lock(&conn);
                 let mut inserts = Inserts::new(&conn, run);
@@ -428,20 +427,9 @@ impl<'c> Inserts<'c> {
     }
 
     fn ledger(&mut self, rows: &[(&str, [i64; 3])]) -> rusqlite::Result<()> {
-        let in_order = rows.windows(2).all(|w| w[0].0 < w[1].0);
-        for chunk in pieces(rows, in_order) {
-            let slot = &mut self.ledger[chunk.len().trailing_zeros() as usize];
-            let stmt = match slot {
-                Some(stmt) => stmt,
-                None => slot.insert(
-                    self.conn
-                        .prepare_cached(&ledger_sql(self.run, chunk.len()))?,
-                ),
-            };
-            bind_ledger(stmt, chunk)?;
-            stmt.raw_execute()?;
-        }
-        Ok(())
+        let run = self.run;
+        let sql = |n| ledger_sql(run, n);
+        insert_in_pieces(self.conn, &mut self.ledger, rows, |r| r.0, sql, bind_ledger)
     }
 
     fn holds(&mut self, holds: &Holds) -> rusqlite::Result<()> {
@@ -465,18 +453,38 @@ impl<'c> Inserts<'c> {
                 }
             })
             .collect();
-        let in_order = rows.windows(2).all(|w| w[0].key < w[1].key);
-        for chunk in pieces(&rows, in_order) {
-            let slot = &mut self.holds[chunk.len().trailing_zeros() as usize];
-            let stmt = match slot {
-                Some(stmt) => stmt,
-                None => slot.insert(self.conn.prepare_cached(&holds_sql(chunk.len()))?),
-            };
-            bind_holds(stmt, chunk)?;
-            stmt.raw_execute()?;
-        }
-        Ok(())
+        insert_in_pieces(
+            self.conn,
+            &mut self.holds,
+            &rows,
+            |r| r.key,
+            holds_sql,
+            bind_holds,
+        )
     }
+}
+
+/// Inserts rows in `pieces`, each with the statement of its size from
+/// `slots`, prepared from `sql` the first time it is needed.
+fn insert_in_pieces<'c, R>(
+    conn: &'c Connection,
+    slots: &mut [Option<CachedStatement<'c>>],
+    rows: &[R],
+    key: impl Fn(&R) -> &str,
+    sql: impl Fn(usize) -> String,
+    bind: fn(&mut Statement, &[R]) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let in_order = rows.windows(2).all(|w| key(&w[0]) < key(&w[1]));
+    for piece in pieces(rows, in_order) {
+        let slot = &mut slots[piece.len().trailing_zeros() as usize];
+        let stmt = match slot {
+            Some(stmt) => stmt,
+            None => slot.insert(conn.prepare_cached(&sql(piece.len()))?),
+        };
+        bind(stmt, piece)?;
+        stmt.raw_execute()?;
+    }
+    Ok(())
 }
 
 /// Rows in pieces of `ROWS_PER_INSERT`, then powers of two: a few

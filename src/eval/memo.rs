@@ -1,7 +1,8 @@
 //! `route run`'s memo of repeating cells. A lead file holds a few hundred
-//! spellings of its countries and states: each distinct cell is normalized once, and the memo keeps what it gave —
-//! the reading, the values and the DAG atoms they fall in — so a repeat
-//! skips the normalizer and the atom lookups alike. A field whose cells
+//! spellings of its countries and states: each distinct cell is normalized
+//! once, and the memo keeps what it gave — the reading, the values and the
+//! DAG atoms they fall in — so a repeat skips the normalizer and the atom
+//! lookups alike. A field whose cells
 //! rarely repeat (phone numbers) stops being looked up once that shows.
 
 use super::cells::{self, Cells};
