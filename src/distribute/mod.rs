@@ -242,7 +242,7 @@ impl<'p> Distributor<'p> {
         depth: usize,
     ) -> (QueueId, Arc<str>, bool) {
         let queue = &self.program.queues[q];
-        let name = self.queue_names[q].clone();
+        let name = &self.queue_names[q];
         match queue.method {
             Method::Hold => {
                 note!(
@@ -265,7 +265,7 @@ impl<'p> Distributor<'p> {
             .as_ref()
             .and_then(|v| value_text(self.program, v, lead));
         if let Some(value) = &sticky_value {
-            if let Some(owner) = store.sticky(&name, value) {
+            if let Some(owner) = store.sticky(name, value) {
                 match self.unavailable(store, q, &owner) {
                     None => {
                         store.add_count(&owner);
@@ -287,8 +287,8 @@ impl<'p> Distributor<'p> {
             Some(owner) => {
                 store.add_count(&owner);
                 if let Some(value) = &sticky_value {
-                    if store.sticky(&name, value).is_none() {
-                        store.set_sticky(&name, value, &owner);
+                    if store.sticky(name, value).is_none() {
+                        store.set_sticky(name, value, &owner);
                     }
                 }
                 (q, owner, false)

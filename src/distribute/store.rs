@@ -7,7 +7,7 @@ use std::sync::Arc;
 /// What a lead was given: kept in the ledger so a repeated lead gets it again.
 /// Names are shared, not copied, per lead: routing a million leads would
 /// otherwise spend its time allocating the same few names.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Assignment {
     pub queue: Arc<str>,
     pub owner: Arc<str>,

@@ -23,7 +23,7 @@ pub use sizing::size_findings;
 pub use summary::Summary;
 
 use crate::compile::Dag;
-use crate::distribute::{Distributor, Store};
+use crate::distribute::{Assignment, Distributor, Outcome, Store};
 use crate::eval::Lead;
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
@@ -204,7 +204,7 @@ pub fn route_csv_told<'a>(
         told,
         summary,
         per_leaf: vec![0; dag.leaves.len()],
-        line: Vec::with_capacity(128),
+        outcomes: OutcomeTally::default(),
         excel_safe: options.excel_safe,
         suffixes: decider.suffixes().to_vec(),
         no_lead: Lead::default(),
@@ -338,6 +338,10 @@ fn in_parallel<R: Read, W: Write>(
     })
 }
 
+/// Shared-out leads per assignment, `unowned` and `repeated`, and the
+/// assignment's route columns.
+type OutcomeTally = rustc_hash::FxHashMap<(Assignment, bool, bool), (u64, Vec<u8>)>;
+
 /// Writes decided batches in input order: rejects, shared-out leads, counts.
 struct Writer<'a, 's, 'p, W: Write> {
     program: &'a Program,
@@ -349,7 +353,9 @@ struct Writer<'a, 's, 'p, W: Write> {
     told: Option<&'a mut dyn Told>,
     summary: Summary,
     per_leaf: Vec<u64>,
-    line: Vec<u8>,
+    /// Leads per outcome of sharing out, with the outcome's route columns:
+    /// a few hundred outcomes at most, each counted into the summary once.
+    outcomes: OutcomeTally,
     excel_safe: bool,
     /// Per leaf, its fixed route columns.
     suffixes: Vec<Vec<u8>>,
@@ -409,15 +415,19 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                     .map_err(write_error)?;
                 continue;
             }
-            self.summary.count_outcome(&outcome);
-            let a = &outcome.assignment;
-            self.line.clear();
-            for cell in [&a.queue, &a.owner, &a.rule] {
-                self.line.push(b',');
-                write_output_cell(cell, self.excel_safe, &mut self.line);
-            }
-            self.line.push(b'\n');
-            self.out.write_all(&self.line).map_err(write_error)?;
+            let key = (outcome.assignment, outcome.unowned, outcome.repeated);
+            let excel_safe = self.excel_safe;
+            let tally = self.outcomes.entry(key).or_insert_with_key(|(a, ..)| {
+                let mut line = Vec::new();
+                for cell in [&a.queue, &a.owner, &a.rule] {
+                    line.push(b',');
+                    write_output_cell(cell, excel_safe, &mut line);
+                }
+                line.push(b'\n');
+                (0, line)
+            });
+            tally.0 += 1;
+            self.out.write_all(&tally.1).map_err(write_error)?;
         }
         self.out
             .write_all(&decided.out[from..])
@@ -433,6 +443,14 @@ impl<W: Write> Writer<'_, '_, '_, W> {
 
     fn finish(mut self) -> Result<Summary, RunError> {
         self.out.flush().map_err(write_error)?;
+        for ((assignment, unowned, repeated), (n, _)) in self.outcomes {
+            let outcome = Outcome {
+                assignment,
+                unowned,
+                repeated,
+            };
+            self.summary.count_outcome(&outcome, n);
+        }
         for (decision, n) in self.dag.leaves.iter().zip(&self.per_leaf) {
             self.summary.count(decision, self.program, *n);
         }

@@ -47,12 +47,12 @@ fn table(out: &mut String, rows: &[(String, u64)], width: usize, total: u64) {
     }
 }
 
-/// Adds one to a count by name, copying the name only the first time.
-fn bump(counts: &mut BTreeMap<String, u64>, name: &str) {
+/// Adds `n` to a count by name, copying the name only the first time.
+fn add(counts: &mut BTreeMap<String, u64>, name: &str, n: u64) {
     match counts.get_mut(name) {
-        Some(n) => *n += 1,
+        Some(count) => *count += n,
         None => {
-            counts.insert(name.to_string(), 1);
+            counts.insert(name.to_string(), n);
         }
     }
 }
@@ -78,26 +78,26 @@ impl Summary {
         }
     }
 
-    /// Counts a lead that went through distribution.
-    pub fn count_outcome(&mut self, outcome: &crate::distribute::Outcome) {
+    /// Counts `n` leads that went through distribution with one outcome.
+    pub fn count_outcome(&mut self, outcome: &crate::distribute::Outcome, n: u64) {
         let a = &outcome.assignment;
-        self.routed += 1;
+        self.routed += n;
         if a.queue.is_empty() {
-            self.unmatched += 1;
+            self.unmatched += n;
             return;
         }
         if let Some(i) = self.rule_names.iter().position(|r| **r == *a.rule) {
-            self.per_rule[i] += 1;
+            self.per_rule[i] += n;
         }
-        bump(&mut self.per_queue, &a.queue);
+        add(&mut self.per_queue, &a.queue, n);
         if !a.owner.is_empty() {
-            bump(&mut self.per_owner, &a.owner);
+            add(&mut self.per_owner, &a.owner, n);
         }
         if outcome.unowned {
-            bump(&mut self.unowned, &a.queue);
+            add(&mut self.unowned, &a.queue, n);
         }
         if outcome.repeated {
-            self.repeated += 1;
+            self.repeated += n;
         }
     }
 

@@ -78,10 +78,25 @@ fn push_digit(m: i128, digit: u8) -> Option<i128> {
 
 /// Reads a `number` cell: `1,200`, `1.2k`, `2.5M`, `3MM`, `1bn`; a fraction is dropped.
 pub fn parse_number(raw: &str) -> Option<i64> {
+    if let Some(n) = plain_digits(raw.as_bytes()) {
+        return Some(n);
+    }
     if super::is_placeholder(raw) {
         return None;
     }
     parse_cell_decimal(super::trim(raw))?.truncated(0)
+}
+
+/// Most number cells are 1 to 18 plain digits (`250`): their value, with
+/// none of the general reader's steps. Anything else gives `None` and goes
+/// to them.
+fn plain_digits(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    b.iter().try_fold(0i64, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })
 }
 
 /// Reads a `money` cell (`$2.5M`, `€1,000`, `USD 1200`, `1200 EUR`, `-$5`);
@@ -302,6 +317,23 @@ mod tests {
         }
         for raw in ["1,5", "1.200.000", "50-200"] {
             assert_eq!(parse_number(raw), None, "{raw:?}");
+        }
+    }
+
+    /// The general reader, without the plain-digits shortcut.
+    fn read_generally(raw: &str) -> Option<i64> {
+        match crate::values::is_placeholder(raw) {
+            true => None,
+            false => parse_cell_decimal(crate::values::trim(raw))?.truncated(0),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_digits_read_as_the_general_reader_reads_them(
+            raw in "[0-9]{0,20}|9{18,19}|0{1,3}[0-9]{0,17}| ?[0-9]{1,3} ?"
+        ) {
+            proptest::prop_assert_eq!(parse_number(&raw), read_generally(&raw));
         }
     }
 
