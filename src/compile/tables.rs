@@ -4,7 +4,7 @@
 //! atom `Var::atom` gives, or `None` to leave the value to it.
 
 use super::atoms::{self, Classify, Var};
-use crate::ir::{FieldType, Program, Scalar, Test, ValueExpr};
+use crate::ir::{FieldType, Matcher, Program, Scalar, Test, ValueExpr};
 
 pub(super) enum AtomTable {
     /// Indexed by the ZIP (0 to 99,999).
@@ -68,6 +68,44 @@ pub(super) struct TextPattern {
     patterns: Vec<String>,
     negated: bool,
     on_missing: bool,
+    /// For `starts with` / `ends with` without an empty pattern: which
+    /// bytes the patterns start / end with, so most texts are told apart
+    /// by one look-up instead of a test per pattern.
+    edge: Option<Edge>,
+}
+
+struct Edge {
+    last: bool,
+    bytes: [bool; 256],
+}
+
+impl Edge {
+    fn new(matcher: &Matcher, patterns: &[String]) -> Option<Edge> {
+        let last = match matcher {
+            Matcher::StartsWith(_) => false,
+            Matcher::EndsWith(_) => true,
+            _ => return None,
+        };
+        let mut bytes = [false; 256];
+        for p in patterns {
+            let b = if last {
+                p.bytes().last()
+            } else {
+                p.bytes().next()
+            };
+            bytes[usize::from(b?)] = true;
+        }
+        Some(Edge { last, bytes })
+    }
+
+    /// False when no pattern can match `text`.
+    fn may_match(&self, text: &str) -> bool {
+        let b = match self.last {
+            true => text.bytes().last(),
+            false => text.bytes().next(),
+        };
+        b.is_some_and(|b| self.bytes[usize::from(b)])
+    }
 }
 
 impl TextPattern {
@@ -81,6 +119,7 @@ impl TextPattern {
             patterns: patterns.to_vec(),
             negated: test.negated,
             on_missing: test.on_missing,
+            edge: Edge::new(&test.matcher, patterns),
         })
     }
 
@@ -88,7 +127,10 @@ impl TextPattern {
     fn atom(&self, value: &Scalar) -> Option<u32> {
         let outcome = match value {
             Scalar::Missing => self.on_missing,
-            Scalar::Text(text) => self.patterns.iter().any(|p| (self.how)(text, p)) != self.negated,
+            Scalar::Text(text) => {
+                let may = self.edge.as_ref().is_none_or(|e| e.may_match(text));
+                (may && self.patterns.iter().any(|p| (self.how)(text, p))) != self.negated
+            }
             _ => return None,
         };
         Some(u32::from(outcome))

@@ -24,6 +24,8 @@ pub enum Reading {
 pub struct Decoder {
     per_field: Vec<Vec<(Accessor, usize)>>,
     types: Vec<FieldType>,
+    /// Bases over all fields.
+    bases: usize,
 }
 
 impl Decoder {
@@ -33,7 +35,12 @@ impl Decoder {
             per_field[base.field].push((base.accessor, i));
         }
         let types = program.fields.iter().map(|f| f.ty).collect();
-        Decoder { per_field, types }
+        let bases = per_field.iter().map(Vec::len).sum();
+        Decoder {
+            per_field,
+            types,
+            bases,
+        }
     }
 
     /// Fields whose cells the program reads.
@@ -67,7 +74,7 @@ impl Decoder {
     }
 
     pub fn bases_len(&self) -> usize {
-        self.per_field.iter().map(Vec::len).sum()
+        self.bases
     }
 
     /// Normalizes one field's raw cell into the lead's base values.
@@ -79,8 +86,23 @@ impl Decoder {
         if lead.values.len() < self.bases_len() {
             lead.values.resize(self.bases_len(), Scalar::Missing);
         }
-        if let (FieldType::Email, [(Accessor::Domain, base)]) = (self.types[field], &wanted[..]) {
-            return email_domain(raw, &mut lead.values[*base]);
+        match (self.types[field], &wanted[..]) {
+            (FieldType::Email, [(Accessor::Domain, base)]) => {
+                return email_domain(raw, &mut lead.values[*base]);
+            }
+            // One whole value of a plain type: no `Decoded` to build.
+            (FieldType::Email | FieldType::Phone, _) => {}
+            (ty, [(Accessor::Whole, base)]) => {
+                let value = normalize(ty, raw);
+                let reading = match value {
+                    Scalar::Missing if is_placeholder(raw) => Reading::Blank,
+                    Scalar::Missing => Reading::Unreadable,
+                    _ => Reading::Value,
+                };
+                lead.values[*base] = value;
+                return reading;
+            }
+            _ => {}
         }
         let decoded = decode(self.types[field], raw);
         let reading = match &decoded {
