@@ -316,6 +316,27 @@ fn run_refuses_rules_that_leave_leads_without_a_queue() {
     );
 }
 
+/// `route run` as a function: `input` routed into `out` on 2026-11-25,
+/// without a lasting state.
+fn route_into(
+    program: &route::ir::Program,
+    dag: &route::compile::Dag,
+    input: &[u8],
+    out: &mut dyn std::io::Write,
+) -> route::run::Summary {
+    let dir = temp();
+    let mut rejects = route::run::Rejects::new(dir.path().join("rejects.csv"));
+    let distributor = route::distribute::Distributor::new(program, "2026-11-25", false);
+    let mut store = route::distribute::MemoryStore::default();
+    let sharing = route::run::Sharing {
+        distributor: &distributor,
+        store: &mut store,
+        persistent: false,
+    };
+    let options = route::run::Options::default();
+    route::run::route_csv(program, dag, input, options, out, &mut rejects, sharing).unwrap()
+}
+
 #[test]
 fn leads_no_rule_takes_get_empty_route_columns() {
     // The analysis refuses such files, so route the program directly.
@@ -325,27 +346,8 @@ fn leads_no_rule_takes_get_empty_route_columns() {
         route::resolve_source(path, std::fs::read_to_string(path).unwrap(), &mut sources);
     let program = program.expect("names and types are sound");
     let dag = route::compile::compile(&program);
-    let dir = temp();
-    let mut rejects = route::run::Rejects::new(dir.path().join("rejects.csv"));
     let mut out = Vec::new();
-    let distributor = route::distribute::Distributor::new(&program, "2026-11-25", false);
-    let mut store = route::distribute::MemoryStore::default();
-    let sharing = route::run::Sharing {
-        distributor: &distributor,
-        store: &mut store,
-        persistent: false,
-    };
-    let input = &b"Country\nUS\nFR\n"[..];
-    let summary = route::run::route_csv(
-        &program,
-        &dag,
-        input,
-        route::run::Options::default(),
-        &mut out,
-        &mut rejects,
-        sharing,
-    )
-    .unwrap();
+    let summary = route_into(&program, &dag, b"Country\nUS\nFR\n", &mut out);
     assert_eq!(
         text(&out),
         "Country,route_queue,route_owner,route_rule\nUS,us,,US\nFR,,,\n"
@@ -357,6 +359,45 @@ fn leads_no_rule_takes_get_empty_route_columns() {
     assert!(summary
         .render(None)
         .contains("1 leads matched no rule and no default"));
+}
+
+/// A writer that takes at most 7 bytes a call and has no vectored write
+/// of its own: `route run` writes a batch as one vectored write, which must
+/// then go out piece by piece, every byte once, in order.
+struct Trickle(Vec<u8>);
+
+impl std::io::Write for Trickle {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(7);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_writer_that_takes_a_few_bytes_at_a_time_gets_every_byte() {
+    let loaded = route::load(Path::new("rules/acme.route")).unwrap();
+    let program = loaded.program.unwrap();
+    let dag = route::compile::compile(&program);
+    let mut leads = Vec::new();
+    route::generate::write_leads(&mut leads, 3000, 5).unwrap();
+    let mut outputs = Vec::new();
+    for trickle in [false, true] {
+        let (mut all, mut few) = (Vec::new(), Trickle(Vec::new()));
+        let out: &mut dyn std::io::Write = if trickle { &mut few } else { &mut all };
+        route_into(&program, &dag, &leads, out);
+        outputs.push(if trickle { few.0 } else { all });
+    }
+    assert!(
+        outputs[0].len() > leads.len(),
+        "every lead with its route columns"
+    );
+    assert!(text(&outputs[0]).contains(",public_sector,"));
+    assert_eq!(text(&outputs[1]), text(&outputs[0]));
 }
 
 #[test]

@@ -76,7 +76,8 @@ pub(super) struct TextPattern {
 
 struct Edge {
     last: bool,
-    bytes: [bool; 256],
+    /// Bit `b % 64` of word `b / 64` for each edge byte `b`.
+    bytes: [u64; 4],
 }
 
 impl Edge {
@@ -86,14 +87,15 @@ impl Edge {
             Matcher::EndsWith(_) => true,
             _ => return None,
         };
-        let mut bytes = [false; 256];
+        let mut bytes = [0; 4];
         for p in patterns {
             let b = if last {
                 p.bytes().last()
             } else {
                 p.bytes().next()
             };
-            bytes[usize::from(b?)] = true;
+            let b = b?;
+            bytes[usize::from(b / 64)] |= 1 << (b % 64);
         }
         Some(Edge { last, bytes })
     }
@@ -104,7 +106,7 @@ impl Edge {
             true => text.bytes().last(),
             false => text.bytes().next(),
         };
-        b.is_some_and(|b| self.bytes[usize::from(b)])
+        b.is_some_and(|b| self.bytes[usize::from(b / 64)] >> (b % 64) & 1 != 0)
     }
 }
 

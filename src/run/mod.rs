@@ -149,7 +149,9 @@ pub fn route_csv_told<'a>(
         Encoding::Windows1252 => Box::new(transcode::Windows1252::new(input)),
     };
     let mut reader = RecordReader::new(input);
-    let mut out = io::BufWriter::with_capacity(1 << 18, output);
+    // Unbuffered: each batch goes out in one vectored write of its pieces
+    // (see `Writer::write`), so no buffer would hold more than the header.
+    let mut out = output;
     let Some(header) = reader.next_record().map_err(read_error)? else {
         return Err(RunError {
             message: "the input is empty: it has no header row".into(),
@@ -160,9 +162,8 @@ pub fn route_csv_told<'a>(
     let columns = columns::match_fields(program, &header_cells)?;
     let mut header_out = Vec::new();
     push_record(&header, options.excel_safe, &mut header_out);
+    header_out.extend_from_slice(b",route_queue,route_owner,route_rule\n");
     out.write_all(&header_out).map_err(write_error)?;
-    out.write_all(b",route_queue,route_owner,route_rule\n")
-        .map_err(write_error)?;
     // Only a lasting state keeps a ledger: a run without one stays in
     // constant memory, so repeated keys in one file are routed again.
     let uses = dag
@@ -204,7 +205,8 @@ pub fn route_csv_told<'a>(
         told,
         summary,
         per_leaf: vec![0; dag.leaves.len()],
-        outcomes: OutcomeTally::default(),
+        outcomes: Outcomes::default(),
+        pieces: Vec::new(),
         excel_safe: options.excel_safe,
         suffixes: decider.suffixes().to_vec(),
         no_lead: Lead::default(),
@@ -338,16 +340,83 @@ fn in_parallel<R: Read, W: Write>(
     })
 }
 
-/// Shared-out leads per assignment, `unowned` and `repeated`, and the
-/// assignment's route columns.
-type OutcomeTally = rustc_hash::FxHashMap<(Assignment, bool, bool), (u64, Vec<u8>)>;
+/// Shared-out leads per outcome (assignment, `unowned`, `repeated`), and
+/// each outcome's route columns.
+#[derive(Default)]
+struct Outcomes {
+    ids: rustc_hash::FxHashMap<(Assignment, bool, bool), usize>,
+    /// Per id: leads, and the route columns with the line break.
+    tallies: Vec<(u64, Vec<u8>)>,
+}
+
+impl Outcomes {
+    /// Counts a lead's outcome; returns the outcome's id.
+    fn count(&mut self, outcome: Outcome, excel_safe: bool) -> usize {
+        let key = (outcome.assignment, outcome.unowned, outcome.repeated);
+        let id = match self.ids.get(&key) {
+            Some(id) => *id,
+            None => {
+                let mut line = Vec::new();
+                for cell in [&key.0.queue, &key.0.owner, &key.0.rule] {
+                    line.push(b',');
+                    write_output_cell(cell, excel_safe, &mut line);
+                }
+                line.push(b'\n');
+                self.tallies.push((0, line));
+                self.ids.insert(key, self.tallies.len() - 1);
+                self.tallies.len() - 1
+            }
+        };
+        self.tallies[id].0 += 1;
+        id
+    }
+
+    /// An outcome's route columns.
+    fn line(&self, id: usize) -> &[u8] {
+        &self.tallies[id].1
+    }
+
+    /// Every outcome with its number of leads.
+    fn into_counts(self) -> impl Iterator<Item = (Outcome, u64)> {
+        let tallies = self.tallies;
+        (self.ids.into_iter()).map(move |((assignment, unowned, repeated), id)| {
+            let outcome = Outcome {
+                assignment,
+                unowned,
+                repeated,
+            };
+            (outcome, tallies[id].0)
+        })
+    }
+}
+
+/// A part of a batch's output: records' bytes, a leaf's fixed route
+/// columns, or an outcome's.
+enum Piece {
+    Out(usize, usize),
+    Suffix(usize),
+    Line(usize),
+}
+
+/// `Write::write_all` for slices (the standard one is not stable yet).
+fn write_all_vectored(out: &mut impl Write, mut slices: &mut [io::IoSlice]) -> io::Result<()> {
+    while !slices.is_empty() {
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
 
 /// Writes decided batches in input order: rejects, shared-out leads, counts.
 struct Writer<'a, 's, 'p, W: Write> {
     program: &'a Program,
     dag: &'a Dag,
     encoding: Encoding,
-    out: io::BufWriter<W>,
+    out: W,
     rejects: &'a mut Rejects,
     sharing: Sharing<'s, 'p>,
     told: Option<&'a mut dyn Told>,
@@ -355,7 +424,9 @@ struct Writer<'a, 's, 'p, W: Write> {
     per_leaf: Vec<u64>,
     /// Leads per outcome of sharing out, with the outcome's route columns:
     /// a few hundred outcomes at most, each counted into the summary once.
-    outcomes: OutcomeTally,
+    outcomes: Outcomes,
+    /// The parts of the batch being written, in order.
+    pieces: Vec<Piece>,
     excel_safe: bool,
     /// Per leaf, its fixed route columns.
     suffixes: Vec<Vec<u8>>,
@@ -385,11 +456,12 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 samples.add_reject(record.line, reason);
             }
         }
+        // Share the leads out first, then write the batch in one vectored
+        // write of its pieces: no copy of the records into a buffer.
+        self.pieces.clear();
         let mut from = 0;
         for share in &decided.shares {
-            self.out
-                .write_all(&decided.out[from..share.at])
-                .map_err(write_error)?;
+            self.pieces.push(Piece::Out(from, share.at));
             from = share.at;
             // Keys are read for `told` too; only a lasting state keeps a ledger.
             let key = decided.key(share);
@@ -400,7 +472,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
             let outcome = self.sharing.distributor.assign(
                 self.sharing.store,
                 &self.dag.leaves[share.leaf],
-                share.lead.as_ref().unwrap_or(&self.no_lead),
+                decided.lead(share).unwrap_or(&self.no_lead),
                 ledger_key,
                 None,
             );
@@ -410,28 +482,23 @@ impl<W: Write> Writer<'_, '_, '_, W> {
             if share.fixed && !outcome.repeated {
                 // Recorded in the ledger, but the columns are the leaf's own.
                 self.per_leaf[share.leaf] += 1;
-                self.out
-                    .write_all(&self.suffixes[share.leaf])
-                    .map_err(write_error)?;
+                self.pieces.push(Piece::Suffix(share.leaf));
                 continue;
             }
-            let key = (outcome.assignment, outcome.unowned, outcome.repeated);
-            let excel_safe = self.excel_safe;
-            let tally = self.outcomes.entry(key).or_insert_with_key(|(a, ..)| {
-                let mut line = Vec::new();
-                for cell in [&a.queue, &a.owner, &a.rule] {
-                    line.push(b',');
-                    write_output_cell(cell, excel_safe, &mut line);
-                }
-                line.push(b'\n');
-                (0, line)
-            });
-            tally.0 += 1;
-            self.out.write_all(&tally.1).map_err(write_error)?;
+            let id = self.outcomes.count(outcome, self.excel_safe);
+            self.pieces.push(Piece::Line(id));
         }
-        self.out
-            .write_all(&decided.out[from..])
-            .map_err(write_error)?;
+        self.pieces.push(Piece::Out(from, decided.out.len()));
+        let mut slices: Vec<io::IoSlice> = (self.pieces.iter())
+            .map(|piece| match *piece {
+                Piece::Out(from, to) => &decided.out[from..to],
+                Piece::Suffix(leaf) => &self.suffixes[leaf],
+                Piece::Line(id) => self.outcomes.line(id),
+            })
+            .filter(|bytes| !bytes.is_empty())
+            .map(io::IoSlice::new)
+            .collect();
+        write_all_vectored(&mut self.out, &mut slices).map_err(write_error)?;
         for (total, n) in self.per_leaf.iter_mut().zip(&decided.per_leaf) {
             *total += n;
         }
@@ -443,12 +510,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
 
     fn finish(mut self) -> Result<Summary, RunError> {
         self.out.flush().map_err(write_error)?;
-        for ((assignment, unowned, repeated), (n, _)) in self.outcomes {
-            let outcome = Outcome {
-                assignment,
-                unowned,
-                repeated,
-            };
+        for (outcome, n) in self.outcomes.into_counts() {
             self.summary.count_outcome(&outcome, n);
         }
         for (decision, n) in self.dag.leaves.iter().zip(&self.per_leaf) {
