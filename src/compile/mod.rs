@@ -7,6 +7,7 @@
 pub mod atoms;
 mod emit;
 pub mod mdd;
+mod suffixes;
 mod tables;
 
 pub use atoms::Var;

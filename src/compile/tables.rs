@@ -4,6 +4,7 @@
 //! atom `Var::atom` gives, or `None` to leave the value to it.
 
 use super::atoms::{self, Classify, Var};
+use super::suffixes::SuffixTrie;
 use crate::ir::{FieldType, Matcher, Program, Scalar, Test, ValueExpr};
 
 pub(super) enum AtomTable {
@@ -13,7 +14,13 @@ pub(super) enum AtomTable {
     Letters(Box<[u32]>),
     /// A `starts with` / `ends with` / `contains` test of a text value.
     Pattern(TextPattern),
+    /// Domain keys, walked from a domain's end.
+    Domains(Box<SuffixTrie>),
 }
+
+/// Entries of a domain trie's table at most (4 bytes each): a few thousand
+/// keys, to stay in the cache; a longer list is looked up by its hashes.
+const TRIE_BUDGET: usize = 1 << 18;
 
 const ZIPS: usize = 100_000;
 
@@ -41,6 +48,10 @@ impl AtomTable {
                 Some(AtomTable::Letters(atoms.collect()))
             }
             Classify::Pattern(test) => TextPattern::build(test, var.base).map(AtomTable::Pattern),
+            Classify::Domains { keys, .. } => {
+                let atoms = keys.iter().zip(2..).map(|(k, atom)| (k.as_str(), atom));
+                SuffixTrie::build(atoms, TRIE_BUDGET).map(|t| AtomTable::Domains(Box::new(t)))
+            }
             _ => None,
         }
     }
@@ -57,6 +68,9 @@ impl AtomTable {
                 Some(atoms[usize::from(a - b'A') * 26 + usize::from(b - b'A')])
             }
             (AtomTable::Pattern(pattern), value) => pattern.atom(value),
+            (AtomTable::Domains(trie), Scalar::Text(domain)) => {
+                Some(trie.atom(domain).unwrap_or(atoms::OTHER))
+            }
             _ => None,
         }
     }
