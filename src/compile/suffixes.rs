@@ -3,8 +3,10 @@
 //! parents (`ibm.com` for `us.ibm.com`) exactly when the walk reads the
 //! whole key and stops at the domain's start or at a dot; the nearest
 //! parent is the longest such key. Most domains leave the trie after a few
-//! bytes (`.com`, then no key goes on), where finding each parent (every
-//! dot) and hashing it cost three times as much.
+//! bytes (`.com`, then no key goes on). Against finding each parent (every
+//! dot) and hashing it, measured: the decide bench 73.8 → 69.8 ns a lead,
+//! `route run` 4% faster. The walk is still a chain of dependent loads,
+//! about 30 ns for a typical domain.
 
 use std::collections::BTreeMap;
 

@@ -18,8 +18,9 @@ pub(super) enum AtomTable {
     Domains(Box<SuffixTrie>),
 }
 
-/// Entries of a domain trie's table at most (4 bytes each): a few thousand
-/// keys, to stay in the cache; a longer list is looked up by its hashes.
+/// Entries of a domain trie's table at most (4 bytes each, 1 MiB): a few
+/// hundred keys, to stay in the cache; a longer list is looked up by its
+/// hashes.
 const TRIE_BUDGET: usize = 1 << 18;
 
 const ZIPS: usize = 100_000;

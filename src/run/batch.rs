@@ -151,25 +151,12 @@ impl Decided {
     fn keep_values(&mut self, lead: &Lead) -> usize {
         let i = self.values_used;
         match self.values.get_mut(i) {
-            Some(kept) => copy_values(&lead.values, &mut kept.values),
+            Some(kept) => kept.values.clone_from(&lead.values),
             None => self.values.push(lead.clone()),
         }
         self.values_used += 1;
         i
     }
-}
-
-/// `to` made equal to `from`, a text copied into the text it replaces
-/// without a new allocation (a derived `clone_from` drops and allocates).
-fn copy_values(from: &[Scalar], to: &mut Vec<Scalar>) {
-    to.truncate(from.len());
-    for (kept, value) in to.iter_mut().zip(from) {
-        match (kept, value) {
-            (Scalar::Text(kept), Scalar::Text(text)) => kept.clone_from(text),
-            (kept, value) => *kept = value.clone(),
-        }
-    }
-    to.extend_from_slice(&from[to.len()..]);
 }
 
 /// What writing a lead of a DAG leaf involves.
