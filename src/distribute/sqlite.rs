@@ -650,6 +650,15 @@ pub(super) fn connect(path: &Path, busy: Duration) -> Result<Connection, String>
     // spilling to a temporary file past 64 KiB.
     conn.execute_batch("PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY")
         .map_err(|e| failure(path, e))?;
+    // A new file gets pages of 16 KiB (SQLite's default is 4 KiB). A run
+    // writes its whole ledger in one transaction, and with small pages the
+    // WAL frames, the checkpoint and the B-tree's splits took 85,000 system
+    // calls for a million leads (16,000 now). Measured with `--state`, 1M
+    // leads: 0.89 -> 0.79 s in key order, 3.7 -> 2.8 s shuffled; `route
+    // serve --state` unchanged (about 3,000 requests/s either way). A
+    // file in WAL mode keeps the page size it was made with.
+    conn.execute_batch("PRAGMA page_size = 16384")
+        .map_err(|e| failure(path, e))?;
     // Persistent in the file; a no-op once set.
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
         .map_err(|e| failure(path, e))?;
@@ -1124,6 +1133,35 @@ mod tests {
 
     fn owner_of(store: &mut SqliteStore, key: &str) -> Option<String> {
         store.recorded(key).map(|a| a.owner.to_string())
+    }
+
+    #[test]
+    fn a_new_state_file_has_large_pages_and_an_old_one_keeps_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let page_size = |path: &Path| -> i64 {
+            let conn = Connection::open(path).unwrap();
+            conn.query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let new = dir.path().join("new.db");
+        let store = SqliteStore::open(&new, "2026-11-25", "a", FAIL_FAST).unwrap();
+        store.commit().unwrap();
+        assert_eq!(page_size(&new), 16384);
+
+        // A file made by an earlier version, with SQLite's default pages.
+        let old = dir.path().join("old.db");
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (x); PRAGMA user_version = {FORMAT};"
+        ))
+        .unwrap();
+        drop(conn);
+        let mut store = SqliteStore::open(&old, "2026-11-25", "a", FAIL_FAST).unwrap();
+        store.record(Some("k"), &assignment("k"));
+        store.commit().unwrap();
+        assert_eq!(page_size(&old), 4096);
+        let mut store = SqliteStore::open(&old, "2026-11-25", "b", FAIL_FAST).unwrap();
+        assert_eq!(owner_of(&mut store, "k").as_deref(), Some("k"));
     }
 
     #[test]
