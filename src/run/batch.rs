@@ -332,10 +332,10 @@ impl<'a> Decider<'a> {
             let key = self
                 .key_column
                 .map(|c| cell_text(&record, text, c))
-                .filter(|k| !k.trim().is_empty())
+                .filter(|k| !crate::values::trim(k).is_empty())
                 .map(|k| {
                     let from = decided.keys.len();
-                    decided.keys.push_str(k.trim());
+                    decided.keys.push_str(crate::values::trim(&k));
                     (from, decided.keys.len())
                 });
             let values =
