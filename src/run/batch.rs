@@ -99,9 +99,11 @@ impl Batch {
 /// What deciding a batch gave.
 #[derive(Default)]
 pub struct Decided {
-    /// The output of the batch: each routed record with its route columns,
-    /// except that a lead to share out stops at its record's bytes.
-    pub out: Vec<u8>,
+    /// What became of each record of the batch. The writing thread copies
+    /// the records into the output itself: their bytes are still in its
+    /// core's cache, having just been read there (measured: copied here,
+    /// with `--jobs 2` they crossed from core to core twice).
+    pub routes: Vec<Route>,
     /// Leads to share out, in input order.
     pub shares: Vec<Share>,
     /// The shared leads' keys, one after another (see [`Share::key`]).
@@ -122,10 +124,19 @@ pub struct Decided {
     pub samples: Option<Samples>,
 }
 
+/// What became of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Into the rejects (see `Decided::rejects`).
+    Rejected,
+    /// Routed to a DAG leaf whose route columns are fixed.
+    Fixed(usize),
+    /// The next of `Decided::shares`.
+    Shared,
+}
+
 /// A lead whose route columns depend on the state.
 pub struct Share {
-    /// Where its columns go in `Decided::out`.
-    pub at: usize,
     pub leaf: usize,
     /// Where the lead's values are in `Decided` (see [`Decided::lead`]),
     /// when sticky owners read them.
@@ -188,7 +199,6 @@ pub struct Decider<'a> {
     uses: Vec<LeafUse>,
     /// The key column, when shared leads need their key (for the ledger).
     key_column: Option<usize>,
-    excel_safe: bool,
     /// Per leaf, whether it is "no rule and no default"; empty when the
     /// decider keeps no examples.
     unmatched_leaves: Vec<bool>,
@@ -222,7 +232,6 @@ impl<'a> Decider<'a> {
             suffixes,
             uses,
             key_column,
-            excel_safe,
             unmatched_leaves: Vec::new(),
         }
     }
@@ -267,7 +276,7 @@ impl<'a> Decider<'a> {
     /// default one), which it clears first: batch after batch, no buffer
     /// grows again from nothing.
     pub fn decide(&self, batch: &Batch, memo: &mut Memo, mut decided: Decided) -> Decided {
-        decided.out.clear();
+        decided.routes.clear();
         decided.shares.clear();
         decided.keys.clear();
         decided.values_used = 0;
@@ -297,6 +306,7 @@ impl<'a> Decider<'a> {
                 Ok(text) => text,
                 Err(reason) => {
                     decided.rejects.push((i, reason));
+                    decided.routes.push(Route::Rejected);
                     continue;
                 }
             };
@@ -323,12 +333,12 @@ impl<'a> Decider<'a> {
                     samples.add_unmatched(self.lead_sample(&record, text));
                 }
             }
-            super::push_record(&record, self.excel_safe, &mut decided.out);
             if self.uses[leaf] == LeafUse::Fixed {
                 decided.per_leaf[leaf] += 1;
-                decided.out.extend_from_slice(&self.suffixes[leaf]);
+                decided.routes.push(Route::Fixed(leaf));
                 continue;
             }
+            decided.routes.push(Route::Shared);
             let key = self
                 .key_column
                 .map(|c| cell_text(&record, text, c))
@@ -341,7 +351,6 @@ impl<'a> Decider<'a> {
             let values =
                 (self.uses[leaf] == LeafUse::SharedByValue).then(|| decided.keep_values(&lead));
             decided.shares.push(Share {
-                at: decided.out.len(),
                 leaf,
                 lead: values,
                 fixed: self.uses[leaf] == LeafUse::Recorded,

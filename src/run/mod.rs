@@ -27,7 +27,7 @@ use crate::distribute::{Assignment, Distributor, Outcome, Store};
 use crate::eval::Lead;
 use crate::ir::{Decision, Program, Target};
 use crate::reader::{Record, RecordReader};
-use batch::{Batch, Decided, Decider, LeafUse};
+use batch::{Batch, Decided, Decider, LeafUse, Route, Share};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -149,8 +149,8 @@ pub fn route_csv_told<'a>(
         Encoding::Windows1252 => Box::new(transcode::Windows1252::new(input)),
     };
     let mut reader = RecordReader::new(input);
-    // Unbuffered: each batch goes out in one vectored write of its pieces
-    // (see `Writer::write`), so no buffer would hold more than the header.
+    // Unbuffered: each batch goes out in one write (see `Writer::write`),
+    // so no buffer would hold more than the header.
     let mut out = output;
     let Some(header) = reader.next_record().map_err(read_error)? else {
         return Err(RunError {
@@ -206,7 +206,7 @@ pub fn route_csv_told<'a>(
         summary,
         per_leaf: vec![0; dag.leaves.len()],
         outcomes: Outcomes::default(),
-        pieces: Vec::new(),
+        buffer: Vec::new(),
         excel_safe: options.excel_safe,
         suffixes: decider.suffixes().to_vec(),
         no_lead: Lead::default(),
@@ -390,25 +390,11 @@ impl Outcomes {
     }
 }
 
-/// A part of a batch's output: records' bytes, a leaf's fixed route
-/// columns, or an outcome's.
-enum Piece {
-    Out(usize, usize),
-    Suffix(usize),
-    Line(usize),
-}
-
-/// `Write::write_all` for slices (the standard one is not stable yet).
-fn write_all_vectored(out: &mut impl Write, mut slices: &mut [io::IoSlice]) -> io::Result<()> {
-    while !slices.is_empty() {
-        match out.write_vectored(slices) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => io::IoSlice::advance_slices(&mut slices, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
+/// The route columns a shared-out lead gets: its leaf's own, or an
+/// outcome's (see `Outcomes`).
+enum Shared {
+    Leaf(usize),
+    Outcome(usize),
 }
 
 /// Writes decided batches in input order: rejects, shared-out leads, counts.
@@ -425,8 +411,8 @@ struct Writer<'a, 's, 'p, W: Write> {
     /// Leads per outcome of sharing out, with the outcome's route columns:
     /// a few hundred outcomes at most, each counted into the summary once.
     outcomes: Outcomes,
-    /// The parts of the batch being written, in order.
-    pieces: Vec<Piece>,
+    /// The output of the batch being written.
+    buffer: Vec<u8>,
     excel_safe: bool,
     /// Per leaf, its fixed route columns.
     suffixes: Vec<Vec<u8>>,
@@ -456,49 +442,27 @@ impl<W: Write> Writer<'_, '_, '_, W> {
                 samples.add_reject(record.line, reason);
             }
         }
-        // Share the leads out first, then write the batch in one vectored
-        // write of its pieces: no copy of the records into a buffer.
-        self.pieces.clear();
-        let mut from = 0;
-        for share in &decided.shares {
-            self.pieces.push(Piece::Out(from, share.at));
-            from = share.at;
-            // Keys are read for `told` too; only a lasting state keeps a ledger.
-            let key = decided.key(share);
-            let ledger_key = key.filter(|_| self.sharing.persistent);
-            if let Some(told) = self.told.as_mut() {
-                told.deciding(self.sharing.store);
-            }
-            let outcome = self.sharing.distributor.assign(
-                self.sharing.store,
-                &self.dag.leaves[share.leaf],
-                decided.lead(share).unwrap_or(&self.no_lead),
-                ledger_key,
-                None,
-            );
-            if let Some(told) = self.told.as_mut() {
-                told.decided(key, &outcome);
-            }
-            if share.fixed && !outcome.repeated {
-                // Recorded in the ledger, but the columns are the leaf's own.
-                self.per_leaf[share.leaf] += 1;
-                self.pieces.push(Piece::Suffix(share.leaf));
-                continue;
-            }
-            let id = self.outcomes.count(outcome, self.excel_safe);
-            self.pieces.push(Piece::Line(id));
+        // Each record with its route columns, then the batch in one write.
+        self.buffer.clear();
+        let mut shares = decided.shares.iter();
+        for (i, route) in decided.routes.iter().enumerate() {
+            let columns = match *route {
+                Route::Rejected => continue,
+                Route::Fixed(leaf) => &self.suffixes[leaf],
+                Route::Shared => {
+                    let Some(share) = shares.next() else {
+                        continue;
+                    };
+                    match self.share_out(share, &decided) {
+                        Shared::Leaf(leaf) => &self.suffixes[leaf],
+                        Shared::Outcome(id) => self.outcomes.line(id),
+                    }
+                }
+            };
+            push_record(&batch.record(i), self.excel_safe, &mut self.buffer);
+            self.buffer.extend_from_slice(columns);
         }
-        self.pieces.push(Piece::Out(from, decided.out.len()));
-        let mut slices: Vec<io::IoSlice> = (self.pieces.iter())
-            .map(|piece| match *piece {
-                Piece::Out(from, to) => &decided.out[from..to],
-                Piece::Suffix(leaf) => &self.suffixes[leaf],
-                Piece::Line(id) => self.outcomes.line(id),
-            })
-            .filter(|bytes| !bytes.is_empty())
-            .map(io::IoSlice::new)
-            .collect();
-        write_all_vectored(&mut self.out, &mut slices).map_err(write_error)?;
+        self.out.write_all(&self.buffer).map_err(write_error)?;
         for (total, n) in self.per_leaf.iter_mut().zip(&decided.per_leaf) {
             *total += n;
         }
@@ -506,6 +470,32 @@ impl<W: Write> Writer<'_, '_, '_, W> {
             *total += n;
         }
         Ok(decided)
+    }
+
+    /// Shares a lead out: the route columns it gets.
+    fn share_out(&mut self, share: &Share, decided: &Decided) -> Shared {
+        // Keys are read for `told` too; only a lasting state keeps a ledger.
+        let key = decided.key(share);
+        let ledger_key = key.filter(|_| self.sharing.persistent);
+        if let Some(told) = self.told.as_mut() {
+            told.deciding(self.sharing.store);
+        }
+        let outcome = self.sharing.distributor.assign(
+            self.sharing.store,
+            &self.dag.leaves[share.leaf],
+            decided.lead(share).unwrap_or(&self.no_lead),
+            ledger_key,
+            None,
+        );
+        if let Some(told) = self.told.as_mut() {
+            told.decided(key, &outcome);
+        }
+        if share.fixed && !outcome.repeated {
+            // Recorded in the ledger, but the columns are the leaf's own.
+            self.per_leaf[share.leaf] += 1;
+            return Shared::Leaf(share.leaf);
+        }
+        Shared::Outcome(self.outcomes.count(outcome, self.excel_safe))
     }
 
     fn finish(mut self) -> Result<Summary, RunError> {
