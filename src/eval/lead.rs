@@ -123,17 +123,26 @@ impl Decoder {
     }
 }
 
+thread_local! {
+    /// The text of an email domain that went missing, for the next one.
+    static SPARE_DOMAIN: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 /// An email cell of which only the domain is read, into the value it
-/// replaces, reusing that value's text allocation.
+/// replaces, reusing that value's text allocation. When the domain is
+/// missing, the allocation waits for the next domain: leads with and
+/// without an email in turn would allocate and free it again and again.
 fn email_domain(raw: &str, value: &mut Scalar) -> Reading {
     let mut text = match std::mem::replace(value, Scalar::Missing) {
         Scalar::Text(text) => text,
-        _ => String::new(),
+        _ => SPARE_DOMAIN.take(),
     };
     if values::email::email_domain_into(raw, &mut text) {
         *value = Scalar::Text(text);
-        Reading::Value
-    } else if is_placeholder(raw) {
+        return Reading::Value;
+    }
+    SPARE_DOMAIN.set(text);
+    if is_placeholder(raw) {
         Reading::Blank
     } else {
         Reading::Unreadable
