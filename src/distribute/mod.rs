@@ -14,7 +14,8 @@ pub mod store;
 pub use store::{Assignment, Event, Held, MemoryStore, Pool, Preview, Store};
 
 use crate::eval::{self, Lead, Val};
-use crate::ir::{Decision, Method, Program, QueueId, Target};
+use crate::ir::{Decision, Method, Program, QueueId, Scalar, Target};
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Adds a step to an explain trace; formats nothing when there is no trace
@@ -500,12 +501,19 @@ fn member(program: &Program, email: &str, queue_cap: Option<u32>) -> Member {
 }
 
 /// A sticky value as text; `None` when the lead has none.
-fn value_text(program: &Program, expr: &crate::ir::ValueExpr, lead: &Lead) -> Option<String> {
+/// A sticky value as the state keeps it; a text value is borrowed (most
+/// sticky values are domains, and a copy per lead cost an allocation).
+fn value_text<'a>(
+    program: &'a Program,
+    expr: &crate::ir::ValueExpr,
+    lead: &'a Lead,
+) -> Option<Cow<'a, str>> {
     match eval::value(program, expr, lead) {
         Val::Missing => None,
-        Val::Scalar(s, _) => Some(s.display()),
-        Val::Label(l) => Some(l.to_string()),
-        Val::Cell(s) => Some(s.display()),
+        Val::Scalar(Scalar::Text(t), _) => Some(Cow::Borrowed(t)),
+        Val::Scalar(s, _) => Some(Cow::Owned(s.display())),
+        Val::Label(l) => Some(Cow::Owned(l.to_string())),
+        Val::Cell(s) => Some(Cow::Owned(s.display())),
     }
 }
 
