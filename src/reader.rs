@@ -403,6 +403,42 @@ impl<R: Read> RecordReader<R> {
     /// After an I/O error the call may be repeated; it resumes where the
     /// failed read left off.
     pub fn next_record(&mut self) -> io::Result<Option<Record<'_>>> {
+        let mut ends = std::mem::take(&mut self.ends);
+        if !self.in_record {
+            ends.clear();
+        }
+        let read = self.read_record(&mut ends);
+        self.ends = ends;
+        Ok(read?.map(|raw| Record {
+            line: raw.line,
+            offset: raw.offset,
+            raw: &self.buf[raw.start..raw.start + raw.len],
+            ends: &self.ends,
+        }))
+    }
+
+    /// As [`next_record`](Self::next_record), but the record's field ends
+    /// are appended to `ends` (after what it holds) instead of kept in the
+    /// reader, so that a caller that collects records does not copy them:
+    /// they are those of `Record::packed_ends`. Gives the record's line,
+    /// offset and bytes. After an I/O error, a repeated call must be given
+    /// the same `ends`.
+    pub fn next_record_into(
+        &mut self,
+        ends: &mut Vec<usize>,
+    ) -> io::Result<Option<(u64, u64, &[u8])>> {
+        let read = self.read_record(ends)?;
+        Ok(read.map(|raw| {
+            (
+                raw.line,
+                raw.offset,
+                &self.buf[raw.start..raw.start + raw.len],
+            )
+        }))
+    }
+
+    /// Reads the next record, its field ends pushed to `ends`; where it is.
+    fn read_record(&mut self, ends: &mut Vec<usize>) -> io::Result<Option<RawSpan>> {
         if !self.bom_checked {
             while self.filled - self.pos < 3 && !self.eof {
                 self.fill()?;
@@ -436,18 +472,17 @@ impl<R: Read> RecordReader<R> {
             self.state = State::StartField;
             self.kind = Kind::Plain;
             self.rec_newlines = 0;
-            self.ends.clear();
         }
         // Parse until the record's terminator, refilling as needed.
         let (len, consumed) = loop {
-            if let Some(t) = self.parse() {
+            if let Some(t) = self.parse(ends) {
                 break (t, t + 1);
             }
             if self.eof {
                 // The record runs to the end of the input; whatever state
                 // the last field was in, it ends here.
                 let len = self.filled - self.rec_start;
-                self.ends.push(pack(len, self.kind));
+                ends.push(pack(len, self.kind));
                 break (len, len);
             }
             self.fill()?;
@@ -462,11 +497,11 @@ impl<R: Read> RecordReader<R> {
         // A `\r` terminator is consumed alone; a following `\n` is skipped
         // (and counted) with the blank lines before the next record.
         self.pos = start + consumed;
-        Ok(Some(Record {
+        Ok(Some(RawSpan {
             line,
             offset: self.base + start as u64,
-            raw: &self.buf[start..start + len],
-            ends: &self.ends,
+            start,
+            len,
         }))
     }
 
@@ -474,7 +509,7 @@ impl<R: Read> RecordReader<R> {
     /// Returns the terminator's position (relative to the record start) when
     /// the record ends there, or `None` when more input is needed.
     #[inline]
-    fn parse(&mut self) -> Option<usize> {
+    fn parse(&mut self, ends: &mut Vec<usize>) -> Option<usize> {
         let data = &self.buf[self.rec_start..self.filled];
         let mut i = self.scan;
         let mut state = self.state;
@@ -498,7 +533,7 @@ impl<R: Read> RecordReader<R> {
                 // First every field that ends in this block at once, then
                 // one field at a time.
                 State::InField => {
-                    if let Some((j, eol)) = blocks.fields(data, i, kind, &mut self.ends) {
+                    if let Some((j, eol)) = blocks.fields(data, i, kind, ends) {
                         if eol {
                             i = j;
                             break Some(i);
@@ -514,7 +549,7 @@ impl<R: Read> RecordReader<R> {
                             break None;
                         }
                         Some(j) => {
-                            self.ends.push(pack(j, kind));
+                            ends.push(pack(j, kind));
                             if data[j] != b',' {
                                 i = j;
                                 break Some(i);
@@ -612,6 +647,15 @@ impl<R: Read> RecordReader<R> {
 
 fn count_newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Where a record read is: its line and offset, and its bytes in the
+/// reader's buffer.
+struct RawSpan {
+    line: u64,
+    offset: u64,
+    start: usize,
+    len: usize,
 }
 
 /// One CSV record, borrowed from the [`RecordReader`] until its next call.
@@ -1153,6 +1197,23 @@ mod tests {
         Ok(())
     }
 
+    /// `next_record_into` gives what `next_record` gives, its field ends
+    /// appended to the caller's, record after record.
+    fn check_into(input: &[u8]) -> Result<(), TestCaseError> {
+        let mut one = RecordReader::with_capacity(input, 7);
+        let mut many = RecordReader::with_capacity(input, 7);
+        let mut ends = vec![usize::MAX];
+        while let Some(record) = one.next_record().unwrap() {
+            let before = ends.len();
+            let into = many.next_record_into(&mut ends).unwrap();
+            prop_assert_eq!(into, Some((record.line, record.offset, record.raw)));
+            prop_assert_eq!(&ends[before..], record.packed_ends());
+        }
+        prop_assert_eq!(many.next_record_into(&mut ends).unwrap(), None);
+        prop_assert_eq!(ends[0], usize::MAX);
+        Ok(())
+    }
+
     fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
         let alphabet = prop::sample::select(vec![b'a', b',', b'"', b'\n', b'\r', b' ', 0xE9]);
         (any::<bool>(), prop::collection::vec(alphabet, 0..300)).prop_map(|(bom, body)| {
@@ -1214,6 +1275,11 @@ mod tests {
         #[test]
         fn matches_csv_crate_on_sparse_input(input in sparse_csv_bytes()) {
             check_against_csv(&input)?;
+        }
+
+        #[test]
+        fn records_into_a_callers_vector_are_the_same(input in csv_bytes()) {
+            check_into(&input)?;
         }
     }
 }

@@ -239,12 +239,7 @@ fn write_error(e: io::Error) -> RunError {
 /// Fills `batch` (emptied first) with the next records.
 fn next_batch<R: Read>(reader: &mut RecordReader<R>, batch: &mut Batch) -> Result<(), RunError> {
     batch.clear();
-    while !batch.is_full() {
-        match reader.next_record().map_err(read_error)? {
-            Some(record) => batch.push(&record),
-            None => break,
-        }
-    }
+    while !batch.is_full() && batch.read(reader).map_err(read_error)? {}
     Ok(())
 }
 
