@@ -114,11 +114,6 @@ impl Write for OutputFile {
         self.file()?.write(buf)
     }
 
-    /// `route run` writes each batch as one vectored write.
-    fn write_vectored(&mut self, bufs: &[io::IoSlice]) -> io::Result<usize> {
-        self.file()?.write_vectored(bufs)
-    }
-
     fn flush(&mut self) -> io::Result<()> {
         match self.file.as_mut() {
             Some(f) => f.flush(),
