@@ -174,12 +174,12 @@ impl Decided {
     fn keep_values(&mut self, lead: &Lead) -> usize {
         let i = self.values_used;
         match self.values.get_mut(i) {
-            Some(kept) if kept.values.len() == lead.values.len() => {
+            Some(kept) => {
+                kept.values.resize(lead.values.len(), Scalar::Missing);
                 for (mine, value) in kept.values.iter_mut().zip(&lead.values) {
                     copy_value(mine, value, &mut self.spare_texts);
                 }
             }
-            Some(kept) => kept.values.clone_from(&lead.values),
             None => self.values.push(lead.clone()),
         }
         self.values_used += 1;
@@ -232,8 +232,7 @@ pub struct Decider<'a> {
     read: Vec<FieldId>,
     columns: Vec<usize>,
     width: usize,
-    /// Per leaf: the fixed route columns, and what else writing a lead needs.
-    suffixes: Vec<Vec<u8>>,
+    /// Per leaf: what writing a lead involves.
     uses: Vec<LeafUse>,
     /// The key column, when shared leads need their key (for the ledger).
     key_column: Option<usize>,
@@ -250,15 +249,9 @@ impl<'a> Decider<'a> {
         width: usize,
         uses: Vec<LeafUse>,
         keys: bool,
-        excel_safe: bool,
     ) -> Self {
         let decoder = Decoder::new(program);
         let read = decoder.fields_read().collect();
-        let suffixes = dag
-            .leaves
-            .iter()
-            .map(|d| super::route_columns(program, d, excel_safe))
-            .collect();
         let key_column = program.key_field().map(|f| columns[f]).filter(|_| keys);
         Decider {
             program,
@@ -267,7 +260,6 @@ impl<'a> Decider<'a> {
             read,
             columns,
             width,
-            suffixes,
             uses,
             key_column,
             unmatched_leaves: Vec::new(),
@@ -301,13 +293,6 @@ impl<'a> Decider<'a> {
 
     fn sampling_on(&self) -> bool {
         !self.unmatched_leaves.is_empty()
-    }
-
-    /// Decides every record of a batch; `out` is a buffer to reuse for the
-    /// output bytes (its contents are dropped).
-    /// The fixed route columns of each leaf.
-    pub fn suffixes(&self) -> &[Vec<u8>] {
-        &self.suffixes
     }
 
     /// Decides a batch into `decided`, an earlier batch's buffers (or a

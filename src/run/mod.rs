@@ -188,7 +188,6 @@ pub fn route_csv_told<'a>(
         header_cells.len(),
         uses,
         sharing.persistent || told.is_some(),
-        options.excel_safe,
     )
     .sampling(options.samples);
     let mut summary = Summary::new(program);
@@ -208,7 +207,9 @@ pub fn route_csv_told<'a>(
         outcomes: Outcomes::default(),
         buffer: Vec::new(),
         excel_safe: options.excel_safe,
-        suffixes: decider.suffixes().to_vec(),
+        suffixes: (dag.leaves.iter())
+            .map(|d| route_columns(program, d, options.excel_safe))
+            .collect(),
         no_lead: Lead::default(),
     };
     if options.jobs <= 1 {
