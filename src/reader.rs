@@ -694,6 +694,9 @@ impl<R: Read> RecordReader<R> {
             self.rec_newlines = newlines;
             return Some(t);
         }
+        // Elsewhere there is no fast path (`Fast::Off`).
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (ends, self.fast);
         None
     }
 
