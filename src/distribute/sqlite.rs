@@ -264,11 +264,19 @@ struct RunKeys {
     ascending: Vec<u64>,
     /// The hashes, once a key came out of order.
     set: Option<rustc_hash::FxHashSet<u64>>,
+    /// Keys come from the lead file: a random seed, so that no file can
+    /// choose keys whose hashes collide (each collision costs a query).
+    seed: foldhash::fast::RandomState,
 }
 
 impl RunKeys {
+    fn hash(&self, key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.seed.hash_one(key)
+    }
+
     fn insert(&mut self, key: &str) {
-        let hash = key_hash(key);
+        let hash = self.hash(key);
         if let Some(set) = &mut self.set {
             set.insert(hash);
             return;
@@ -289,7 +297,7 @@ impl RunKeys {
     /// or a hash collision).
     fn may_hold(&self, key: &str) -> bool {
         match &self.set {
-            Some(set) => set.contains(&key_hash(key)),
+            Some(set) => set.contains(&self.hash(key)),
             None => !self.ascending.is_empty() && key <= self.largest.as_str(),
         }
     }
@@ -1054,11 +1062,6 @@ pub(super) fn find(conn: &Connection, key: &str) -> Option<Assignment> {
     .optional()
     .ok()
     .flatten()
-}
-
-fn key_hash(key: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 /// `route state show`: what a state file holds, as text.

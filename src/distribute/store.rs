@@ -77,19 +77,25 @@ pub trait Pool: Store {
     fn set_outcome(&mut self, key: &str, outcome: &str, at: i64) -> bool;
 }
 
+/// A map keyed by what leads carry (their keys, sticky values such as
+/// email domains): a lead file or a request chooses those, so the map
+/// hashes with a random seed. With a fixed hash, keys made to collide
+/// would turn every look-up into a walk over all of them.
+pub type ByLeadValue<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// State that lives for one run only.
 #[derive(Default, Debug)]
 pub struct MemoryStore {
     pub rotations: HashMap<String, usize>,
     pub counts: HashMap<String, u32>,
     /// Per queue: sticky value → owner.
-    pub sticky: HashMap<String, HashMap<String, String>>,
-    pub ledger: HashMap<String, Assignment>,
+    pub sticky: HashMap<String, ByLeadValue<String, String>>,
+    pub ledger: ByLeadValue<String, Assignment>,
     /// Assignments recorded in this run, keyed or not, in order.
     pub recorded_in_run: u64,
     /// Held leads: key → queue and owner. Only a dry run's preview holds
     /// leads in memory: without a lasting state no lead has a key to hold.
-    pub held: HashMap<String, (String, String)>,
+    pub held: ByLeadValue<String, (String, String)>,
     /// Open leads per queue and owner.
     pub open: HashMap<(String, String), u32>,
 }
@@ -251,6 +257,18 @@ pub(crate) fn sample(owner: &str) -> Assignment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn maps_keyed_by_lead_values_hash_with_their_own_seeds() {
+        use std::hash::BuildHasher;
+        // A fixed hash (the same in every store and every run) is what a
+        // crafted file of colliding keys needs.
+        let (a, b) = (MemoryStore::default(), MemoryStore::default());
+        let hash = |s: &ByLeadValue<String, Assignment>| s.hasher().hash_one("00Q1");
+        assert_ne!(hash(&a.ledger), hash(&b.ledger));
+        let held = |s: &MemoryStore| s.held.hasher().hash_one("ibm.com");
+        assert_ne!(held(&a), held(&b));
+    }
 
     #[test]
     fn a_preview_reads_through_and_changes_nothing_below() {

@@ -39,6 +39,7 @@ impl Batch {
     /// of the input. The reader puts the record's field ends straight into
     /// the batch's (a copy of them per record cost the reading thread more
     /// than the record's bytes).
+    #[inline]
     pub fn read<R: Read>(&mut self, reader: &mut RecordReader<R>) -> io::Result<bool> {
         let Some((line, offset, raw)) = reader.next_record_into(&mut self.ends)? else {
             return Ok(false);

@@ -521,6 +521,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
 /// A cell's text. The record is valid UTF-8 and cells end at ASCII
 /// delimiters, so a cell is a slice of the record's text unless it had to
 /// be unescaped.
+#[inline]
 pub(crate) fn cell_text<'a>(record: &Record<'a>, text: &'a str, i: usize) -> Cow<'a, str> {
     match record.value_span(i) {
         Some(Ok(span)) => Cow::Borrowed(text.get(span).unwrap_or_default()),
@@ -549,6 +550,7 @@ pub(crate) fn check_record<'a>(record: &Record<'a>, width: usize) -> Result<&'a 
 }
 
 /// A readable record's shape: closed quotes, the header's width.
+#[inline]
 pub(crate) fn check_shape(record: &Record, width: usize) -> Result<(), String> {
     if record.is_unterminated() {
         return Err(format!(
