@@ -13,10 +13,9 @@
 //! write to a file: the `csv` writer through its own buffer, `route run`
 //! a batch at a time, the record-by-record copies through a `BufWriter`.
 //! So output I/O is the cost of filling each one's buffers and nothing
-//! more. Rounds
-//! are interleaved (csv, reader, route; csv, reader, route; …) so that a
-//! slow spell on the machine hits every contestant alike; each keeps its
-//! best time.
+//! more. Rounds are interleaved (csv, reader, route; csv, reader, route;
+//! …) so that a slow spell on the machine hits every contestant alike;
+//! each keeps its best time.
 
 use route::reader::RecordReader;
 use route::run::{Encoding, Rejects};

@@ -156,12 +156,7 @@ impl Blocks {
 
     #[inline(always)]
     fn load(&mut self, data: &[u8], at: usize) {
-        // Only a block at the end of the data is copied and padded: zeroing
-        // a padded copy for every block cost a twentieth of the parser.
-        let [comma, quote, nl, cr] = match data.get(at..at + BLOCK) {
-            Some(full) => masks(full.try_into().expect("a whole block")),
-            None => tail_masks(data.get(at..).unwrap_or_default()),
-        };
+        let [comma, quote, nl, cr] = block_masks::<Sse2>(data, at);
         self.base = at;
         self.stop = comma | nl | cr;
         self.quoted = quote | nl;
@@ -209,6 +204,18 @@ fn masks(block: &[u8; BLOCK]) -> [u64; 4] {
         }
     }
     found
+}
+
+/// The bitmaps of the block of `data` at `at`, by `C`'s compares. Only a
+/// block at the end of the data is copied and padded: zeroing a padded
+/// copy for every block cost a twentieth of the parser.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_masks<C: Classify>(data: &[u8], at: usize) -> [u64; 4] {
+    match data.get(at..at + BLOCK) {
+        Some(full) => C::masks(full.try_into().expect("a whole block")),
+        None => tail_masks(data.get(at..).unwrap_or_default()),
+    }
 }
 
 /// [`masks`] of the last bytes of the data, fewer than a block: padded with
@@ -354,10 +361,7 @@ fn scan_whole_record<C: Classify>(data: &[u8], ends: &mut Vec<usize>) -> Option<
     let mut escaped = false;
     let mut newlines = 0;
     while base < data.len() {
-        let [comma, quote, nl, cr] = match data.get(base..base + BLOCK) {
-            Some(full) => C::masks(full.try_into().expect("a whole block")),
-            None => tail_masks(&data[base..]),
-        };
+        let [comma, quote, nl, cr] = block_masks::<C>(data, base);
         let parity = prefix_xor(quote) ^ inside;
         let opens = quote & parity;
         let closes = quote & !parity;
