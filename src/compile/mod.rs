@@ -9,6 +9,7 @@ mod emit;
 pub mod mdd;
 mod suffixes;
 mod tables;
+mod walk;
 
 pub use atoms::Var;
 pub use emit::{to_dot, to_mermaid, to_text};
@@ -17,15 +18,11 @@ pub use mdd::{Mdd, NodeId, Op, FALSE, NEXT, TRUE};
 use crate::eval::Lead;
 use crate::ir::{Decision, Program};
 pub use mdd::Node;
-use tables::AtomTable;
+use tables::Probe;
+use walk::Walk;
 
 /// Default size budget in nodes; past it, earlier rules are evaluated in order.
 pub const DEFAULT_BUDGET: usize = 200_000;
-
-/// Nodes over at most this many atoms get a child per atom for the walk,
-/// up to `DENSE_BUDGET` children in all; wider nodes search their runs.
-const DENSE_ATOMS: usize = 1 << 16;
-const DENSE_BUDGET: usize = 1 << 22;
 
 pub struct Dag {
     pub vars: Vec<Var>,
@@ -34,12 +31,12 @@ pub struct Dag {
     /// Rules tried one by one before `root` (empty unless the budget was hit).
     pub ordered: Vec<(usize, NodeId)>,
     pub root: NodeId,
-    /// For reachable nodes, the child of every atom: the walk indexes
-    /// instead of searching runs (within a memory budget).
-    dense: Vec<Option<Box<[NodeId]>>>,
-    /// Per variable, a faster way to its atoms where there is one (see
-    /// `tables`).
-    tables: Vec<Option<AtomTable>>,
+    /// The reachable nodes laid out for deciding, and where the walks of
+    /// `ordered` and `root` start in it.
+    walk: Walk,
+    starts: Vec<u32>,
+    /// Per variable, the fastest way to its atoms (see `tables`).
+    probes: Vec<Probe>,
 }
 
 impl Dag {
@@ -58,35 +55,23 @@ impl Dag {
     /// callers that know some atoms already (`route run`'s memo of
     /// repeating cells).
     pub fn decide_leaf_with(&self, mut atom: impl FnMut(u32) -> u32) -> usize {
-        for (_, rule_root) in &self.ordered {
-            let end = self.walk(*rule_root, &mut atom);
+        let (root, rules) = self.starts.split_last().expect("the root's start");
+        for &start in rules {
+            let end = self.walk.run(start, &mut atom);
             if end != NEXT {
-                return self.leaf_index(end);
+                return leaf_of(end);
             }
         }
-        self.leaf_index(self.walk(self.root, &mut atom))
+        leaf_of(self.walk.run(*root, &mut atom))
     }
 
     /// The atom a lead's value falls in for a variable.
+    #[inline]
     pub fn atom(&self, program: &Program, var: u32, lead: &Lead) -> u32 {
-        let v = &self.vars[var as usize];
-        match &self.tables[var as usize] {
-            Some(table) => table
-                .atom(&lead.values[v.base])
-                .unwrap_or_else(|| v.atom(program, lead)),
-            None => v.atom(program, lead),
+        match self.probes[var as usize].atom(lead) {
+            Some(atom) => atom,
+            None => self.vars[var as usize].atom(program, lead),
         }
-    }
-
-    fn walk(&self, mut id: NodeId, atom: &mut impl FnMut(u32) -> u32) -> NodeId {
-        while let Node::Test { var, runs } = &self.nodes[id as usize] {
-            let atom = atom(*var);
-            id = match &self.dense[id as usize] {
-                Some(children) => children[atom as usize],
-                None => Node::child(runs, atom),
-            };
-        }
-        id
     }
 
     fn leaf(&self, id: NodeId) -> &Decision {
@@ -147,30 +132,26 @@ pub fn compile_with_budget(program: &Program, budget: usize) -> Dag {
             break;
         }
     }
-    let mut dag = Dag {
+    let atoms: Vec<usize> = m.vars.iter().map(Var::atom_count).collect();
+    let roots: Vec<NodeId> = ordered.iter().map(|(_, r)| *r).chain([root]).collect();
+    let (walk, starts) = Walk::build(&m.nodes, &atoms, &roots);
+    let probes = m.vars.iter().map(|v| Probe::build(program, v)).collect();
+    Dag {
         vars: m.vars,
         nodes: m.nodes,
         leaves: m.leaves,
         ordered,
         root,
-        dense: Vec::new(),
-        tables: Vec::new(),
-    };
-    dag.dense = vec![None; dag.nodes.len()];
-    let mut budget = DENSE_BUDGET;
-    for id in dag.reachable() {
-        if let Node::Test { var, runs } = &dag.nodes[id as usize] {
-            let atoms = dag.vars[*var as usize].atom_count();
-            if atoms <= DENSE_ATOMS && atoms <= budget {
-                budget -= atoms;
-                dag.dense[id as usize] = Some(Node::atoms(runs).map(|(_, child)| child).collect());
-            }
-        }
+        walk,
+        starts,
+        probes,
     }
-    dag.tables = dag
-        .vars
-        .iter()
-        .map(|v| AtomTable::build(program, v))
-        .collect();
-    dag
+}
+
+/// Leaf terminals are `3 + index`; the first leaf is always "unmatched".
+fn leaf_of(end: u32) -> usize {
+    match end {
+        l if l > NEXT => (l - 3) as usize,
+        _ => 0,
+    }
 }

@@ -5,17 +5,30 @@
 
 use super::atoms::{self, Classify, Var};
 use super::suffixes::SuffixTrie;
+use crate::eval::Lead;
 use crate::ir::{FieldType, Matcher, Program, Scalar, Test, ValueExpr};
 
-pub(super) enum AtomTable {
+/// A variable's value (by its base) and the fastest way to its atom. The
+/// walk reads one of these per test: small, in one array, so a test costs
+/// a load and a match, not a look at the variable's whole partition.
+pub(super) struct Probe {
+    base: usize,
+    table: AtomTable,
+}
+
+enum AtomTable {
+    /// Number intervals searched by their lower bounds.
+    Cuts(Box<[i64]>),
     /// Indexed by the ZIP (0 to 99,999).
     Zip(Box<[u32]>),
     /// Indexed by a code of two capital letters (`US`, `CA`).
     Letters(Box<[u32]>),
     /// A `starts with` / `ends with` / `contains` test of a text value.
-    Pattern(TextPattern),
+    Pattern(Box<TextPattern>),
     /// Domain keys, walked from a domain's end.
     Domains(Box<SuffixTrie>),
+    /// No faster way: `Var::atom`.
+    None,
 }
 
 /// Entries of a domain trie's table at most (4 bytes each, 1 MiB): a few
@@ -30,14 +43,30 @@ const ZIPS: usize = 100_000;
 /// the cache when ZIPs vary from lead to lead.
 const SEARCHED_CUTS: usize = 64;
 
+impl Probe {
+    pub(super) fn build(program: &Program, var: &Var) -> Probe {
+        Probe {
+            base: var.base,
+            table: AtomTable::build(program, var).unwrap_or(AtomTable::None),
+        }
+    }
+
+    /// The atom of the variable's value in `lead`, when the table has it.
+    #[inline]
+    pub(super) fn atom(&self, lead: &Lead) -> Option<u32> {
+        self.table.atom(&lead.values[self.base])
+    }
+}
+
 impl AtomTable {
-    pub(super) fn build(program: &Program, var: &Var) -> Option<AtomTable> {
+    fn build(program: &Program, var: &Var) -> Option<AtomTable> {
         let ty = program.bases[var.base].ty;
         match &var.classify {
             Classify::Intervals { cuts } if ty == FieldType::Zip && cuts.len() > SEARCHED_CUTS => {
                 let atoms = (0..ZIPS as i64).map(|n| cuts.partition_point(|c| *c <= n) as u32);
                 Some(AtomTable::Zip(atoms.collect()))
             }
+            Classify::Intervals { cuts } => Some(AtomTable::Cuts(cuts.as_slice().into())),
             Classify::Keys {
                 index, codes: true, ..
             } => {
@@ -48,7 +77,9 @@ impl AtomTable {
                 });
                 Some(AtomTable::Letters(atoms.collect()))
             }
-            Classify::Pattern(test) => TextPattern::build(test, var.base).map(AtomTable::Pattern),
+            Classify::Pattern(test) => {
+                TextPattern::build(test, var.base).map(|p| AtomTable::Pattern(Box::new(p)))
+            }
             Classify::Domains { keys, .. } => {
                 let atoms = keys.iter().zip(2..).map(|(k, atom)| (k.as_str(), atom));
                 SuffixTrie::build(atoms, TRIE_BUDGET).map(|t| AtomTable::Domains(Box::new(t)))
@@ -58,8 +89,15 @@ impl AtomTable {
     }
 
     /// The atom of a value, when the table has it.
-    pub(super) fn atom(&self, value: &Scalar) -> Option<u32> {
+    #[inline]
+    fn atom(&self, value: &Scalar) -> Option<u32> {
         match (self, value) {
+            (AtomTable::Pattern(pattern), value) => pattern.atom(value),
+            (AtomTable::None, _) => None,
+            (_, Scalar::Missing) => Some(atoms::MISSING),
+            (AtomTable::Cuts(cuts), Scalar::Num(n)) => {
+                Some(cuts.partition_point(|c| c <= n) as u32)
+            }
             (AtomTable::Zip(atoms), Scalar::Num(n)) => {
                 atoms.get(usize::try_from(*n).ok()?).copied()
             }
@@ -68,7 +106,6 @@ impl AtomTable {
             {
                 Some(atoms[usize::from(a - b'A') * 26 + usize::from(b - b'A')])
             }
-            (AtomTable::Pattern(pattern), value) => pattern.atom(value),
             (AtomTable::Domains(trie), Scalar::Text(domain)) => {
                 Some(trie.atom(domain).unwrap_or(atoms::OTHER))
             }
