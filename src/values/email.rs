@@ -6,6 +6,8 @@
 //! lower-cased, a trailing `.` is dropped, and so is a leading `www.` when a
 //! dot remains after it (`www.com` stays `www.com`).
 
+use super::host::{ascii_host_is_valid, lower_ascii_host};
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Email {
     /// The address, lower case: `local@domain` as typed, without a display
@@ -44,14 +46,9 @@ pub fn email_domain_into(raw: &str, out: &mut String) -> bool {
     let Some((_, host)) = split_at_sign(raw) else {
         return false;
     };
-    // Check first, then copy and lower-case the whole host at once: a
-    // byte-by-byte push costs several times more.
-    match ascii_host_is_valid(host.as_bytes()) {
+    match lower_ascii_host(host.as_bytes(), out) {
         Some(false) => return false,
-        Some(true) => {
-            out.push_str(host);
-            out.make_ascii_lowercase();
-        }
+        Some(true) => {}
         None if is_valid_host(host) => push_lowercase(host, out),
         None => return false,
     }
@@ -167,50 +164,6 @@ fn is_valid_host(host: &str) -> bool {
                     .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         })
 }
-
-/// `is_valid_host` in one pass for an ASCII host (nearly all of them);
-/// `None` when the host is not ASCII. No branch per byte: where the dots
-/// fall differs from host to host, and a branch on each byte's class was
-/// mispredicted at about every dot.
-fn ascii_host_is_valid(host: &[u8]) -> Option<bool> {
-    // `after_dot` starts set: a leading dot ends an empty label.
-    let (mut flags, mut dots, mut after_dot) = (0u8, 0u8, DOT);
-    for &b in host {
-        let class = HOST_BYTES[usize::from(b)];
-        let dot = class & DOT;
-        flags |= (class & !DOT) | ((dot & after_dot) * EMPTY_LABEL);
-        dots |= dot;
-        after_dot = dot;
-    }
-    if flags & NOT_ASCII != 0 {
-        return None;
-    }
-    // A last label that is empty: no host, or one ending with a dot.
-    Some(flags == 0 && dots != 0 && after_dot == 0)
-}
-
-/// Classes of a host's bytes, as bits: one table load per byte instead of
-/// a chain of range tests. Letters, digits, `-` and `_` have none.
-const DOT: u8 = 1;
-const INVALID: u8 = 2;
-const NOT_ASCII: u8 = 4;
-/// Not a class: a dot right after a dot (or first), in `ascii_host_is_valid`.
-const EMPTY_LABEL: u8 = 8;
-static HOST_BYTES: [u8; 256] = {
-    let mut t = [NOT_ASCII; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        t[b] = match c {
-            b'.' => DOT,
-            b'-' | b'_' => 0,
-            _ if c.is_ascii_alphanumeric() => 0,
-            _ => INVALID,
-        };
-        b += 1;
-    }
-    t
-};
 
 /// Drops a leading `www.` unless that leaves no dot.
 fn drop_www(host: &str) -> &str {
@@ -431,6 +384,23 @@ mod tests {
             "a://b.c",
         ] {
             let _ = (parse_email(s), parse_domain(s));
+        }
+    }
+
+    proptest::proptest! {
+        /// Reading only the domain gives the domain of the whole reading,
+        /// for hosts shorter and longer than the 16 bytes read at once.
+        #[test]
+        fn the_domain_alone_is_the_emails_domain(
+            local in "[a-zA-Z.+ ]{0,6}",
+            host in "(www\\.)?[a-zA-Z0-9_é.-]{0,40}\\.?",
+        ) {
+            let raw = format!("{local}@{host}");
+            proptest::prop_assert_eq!(
+                parse_email_domain(&raw),
+                parse_email(&raw).map(|e| e.domain),
+                "{}", raw
+            );
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod company;
 pub mod country;
 pub mod email;
+mod host;
 pub mod missing;
 pub mod number;
 pub mod phone;
