@@ -418,12 +418,23 @@ fn scan_whole_record<C: Classify>(data: &[u8], ends: &mut Vec<usize>) -> Option<
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn push_ends(mut stops: u64, quoted: u64, base: usize, ends: &mut Vec<usize>) {
+    // One capacity check a block instead of one an end (`push`): route run
+    // 375.7M → 372.3M instructions per 100k leads.
+    ends.reserve(BLOCK);
+    let len = ends.len();
+    let mut at_end = ends.as_mut_ptr().wrapping_add(len);
     while stops != 0 {
         let at = stops.trailing_zeros() as usize;
         // `Kind::Quoted` is 1.
-        ends.push(pack(base + at, Kind::Plain) | (quoted >> at & 1) as usize);
+        let end = pack(base + at, Kind::Plain) | (quoted >> at & 1) as usize;
+        // SAFETY: at most `BLOCK` ends (one a bit), and room for them was
+        // reserved above.
+        unsafe { at_end.write(end) };
+        at_end = at_end.wrapping_add(1);
         stops &= stops - 1;
     }
+    // SAFETY: the slots up to `at_end` were written just now.
+    unsafe { ends.set_len(at_end.offset_from(ends.as_ptr()) as usize) };
 }
 
 /// As [`push_ends`], where a field may hold a `""` (its first quote in
