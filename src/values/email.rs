@@ -6,7 +6,7 @@
 //! lower-cased, a trailing `.` is dropped, and so is a leading `www.` when a
 //! dot remains after it (`www.com` stays `www.com`).
 
-use super::host::{ascii_host_is_valid, lower_ascii_host};
+use super::host::{ascii_host_is_valid, find_byte, lower_ascii_host};
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Email {
@@ -69,7 +69,7 @@ fn split_email(raw: &str) -> Option<(&str, &str)> {
 /// it invalid). No placeholder has an `@`, so none passes.
 fn split_at_sign(raw: &str) -> Option<(&str, &str)> {
     let t = strip_mailto(unwrap_angle_brackets(super::trim(raw)));
-    let at = memchr::memchr(b'@', t.as_bytes())?;
+    let at = find_byte(t.as_bytes(), b'@')?;
     let (local, host) = (&t[..at], &t[at + 1..]);
     if local.is_empty() {
         return None;
@@ -87,6 +87,10 @@ fn unwrap_angle_brackets(t: &str) -> &str {
 
 /// `mailto:addr?subject=…` → `addr`; anything else unchanged.
 fn strip_mailto(t: &str) -> &str {
+    // Nearly every cell: no `m` first, nothing to compare.
+    if t.as_bytes().first().map(|b| b | 0x20) != Some(b'm') {
+        return t;
+    }
     match t.get(..7) {
         Some(head) if head.eq_ignore_ascii_case("mailto:") => {
             t[7..].split('?').next().unwrap_or("")

@@ -75,6 +75,20 @@ fn lower_by_bytes(host: &[u8], out: &mut String) -> Option<bool> {
     Some(valid)
 }
 
+/// Where `needle` first is in `bytes`: the `@` of an email cell. 16 bytes
+/// at a time, without `memchr`'s choice of a routine on every call (about
+/// 60 instructions for a cell of 25 bytes).
+pub(super) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        sse2::find_byte(bytes, needle)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        bytes.iter().position(|&b| b == needle)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::*;
@@ -149,6 +163,27 @@ mod sse2 {
         bytes[..8].copy_from_slice(&low.to_le_bytes());
         bytes[8..].copy_from_slice(&high.to_le_bytes());
         bytes
+    }
+
+    pub(super) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+        for (i, piece) in bytes.chunks(16).enumerate() {
+            let chunk = match <&[u8; 16]>::try_from(piece) {
+                Ok(whole) => *whole,
+                Err(_) => padded(piece),
+            };
+            // SAFETY: SSE2 is part of x86_64; the load reads the 16 bytes
+            // of `chunk`.
+            let hits = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(needle as i8))) as u32
+            };
+            // Padding is zeros: a zero needle must not find it.
+            let hits = hits & (u32::MAX >> (32 - piece.len()));
+            if hits != 0 {
+                return Some(i * 16 + hits.trailing_zeros() as usize);
+            }
+        }
+        None
     }
 
     pub(super) fn lower_ascii_host(host: &[u8], out: &mut String) -> Option<bool> {
@@ -239,6 +274,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn bytes_are_found_where_they_first_are(
+            bytes in prop::collection::vec(prop::sample::select(b"@a\0.".to_vec()), 0..50),
+            needle in prop::sample::select(b"@a\0x".to_vec()),
+        ) {
+            prop_assert_eq!(find_byte(&bytes, needle), bytes.iter().position(|&b| b == needle));
+        }
+
         #[test]
         fn chunks_agree_with_bytes(host in prop::collection::vec(
             prop_oneof![
