@@ -12,6 +12,21 @@
 
 /// Reads a `zip` cell: `94105`, `94105-1234`, `941051234`, `2134`, `2134-5678`.
 pub fn parse_zip(raw: &str) -> Option<u32> {
+    five_digits(raw.as_bytes()).or_else(|| parse_any_zip(raw))
+}
+
+/// Most cells: five digits and nothing else, read without the general
+/// reader's steps (`route run` 364.4M → 359.2M instructions per 100k
+/// leads).
+fn five_digits(bytes: &[u8]) -> Option<u32> {
+    let &[a, b, c, d, e] = bytes else {
+        return None;
+    };
+    let digits = [a, b, c, d, e].map(|x| x.wrapping_sub(b'0'));
+    (digits.iter().all(|&x| x < 10)).then(|| digits.iter().fold(0, |n, &x| n * 10 + u32::from(x)))
+}
+
+fn parse_any_zip(raw: &str) -> Option<u32> {
     let t = super::trim(raw).as_bytes();
     let (zip, plus4) = match t.iter().position(|&b| b == b'-') {
         Some(dash) => (&t[..dash], Some(&t[dash + 1..])),
@@ -36,6 +51,24 @@ fn all_digits(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn five_digits_read_as_the_general_reader_reads_them() {
+        let mut cells: Vec<String> = (0..100_000).map(|n| format!("{n:05}")).collect();
+        cells.extend(
+            [
+                "9410a", "/1234", ":1234", " 1234", "1234 ", "-1234", "1234", "123456",
+            ]
+            .map(String::from),
+        );
+        for cell in &cells {
+            if let Some(zip) = five_digits(cell.as_bytes()) {
+                assert_eq!(Some(zip), parse_any_zip(cell), "{cell:?}");
+            }
+            assert_eq!(parse_zip(cell), parse_any_zip(cell), "{cell:?}");
+        }
+        assert_eq!(five_digits(b"02134"), Some(2134));
+    }
 
     #[test]
     fn spec_examples() {
