@@ -6,7 +6,7 @@
 //! read the same header; acme is the one the README tours, the other two
 //! read the `phone` and `company` types), the encoding, whether the state
 //! outlives the run (so the ledger path is taken), one or two deciding
-//! threads (`--jobs`) and `--excel-safe`. Checked:
+//! threads (`--jobs`), `--excel-safe` and the report's samples. Checked:
 //!
 //! * every input record is in the output or in the rejects file, never both
 //!   and never neither, in input order; the summary's counts agree
@@ -155,6 +155,7 @@ fuzz_target!(|data: &[u8]| {
     let persistent = flags & 8 != 0;
     let jobs = if flags & 16 != 0 { 2 } else { 1 };
     let safe = flags & 32 != 0;
+    let samples = flags & 64 != 0;
 
     let mut input = HEADER.to_vec();
     input.extend_from_slice(row);
@@ -172,6 +173,7 @@ fuzz_target!(|data: &[u8]| {
             encoding,
             jobs,
             excel_safe: safe,
+            samples,
         },
         &mut output,
         &mut rejects,
