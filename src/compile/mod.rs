@@ -78,11 +78,10 @@ impl Dag {
         &self.leaves[self.leaf_index(id)]
     }
 
-    /// Leaf terminals are `3 + index`; the first leaf is always "unmatched".
     fn leaf_index(&self, id: NodeId) -> usize {
         match &self.nodes[id as usize] {
-            Node::Terminal(l) if *l > NEXT => (*l - 3) as usize,
-            _ => 0,
+            Node::Terminal(l) => leaf_of(*l),
+            Node::Test { .. } => 0,
         }
     }
 
