@@ -6,15 +6,23 @@
 #   bash benches/ab.sh OLD_ROUTE NEW_ROUTE LEADS.csv [JOBS] [ROUNDS]
 #
 # LEADS.csv: for example `route generate --rows 1000000 --seed 42`.
+# With STATE=1 in the environment, each run gets a fresh --state file.
 set -euo pipefail
 a=$1 b=$2 leads=$3 jobs=${4:-1} rounds=${5:-11}
 rules=$(dirname "$0")/../rules/acme.route
+state=()
+if [ -n "${STATE:-}" ]; then
+  dir=$(mktemp -d)
+  trap 'rm -rf "$dir"' EXIT
+  state=(--state "$dir/state.db")
+fi
 for _ in $(seq "$rounds"); do
   for name in A B; do
     bin=$a
     [ "$name" = B ] && bin=$b
+    [ -n "${dir:-}" ] && rm -f "$dir"/state.db*
     start=$(date +%s%N)
-    "$bin" run "$rules" "$leads" -o /dev/null --jobs "$jobs" --now 2026-11-25 --no-progress 2>/dev/null || true
+    "$bin" run "$rules" "$leads" -o /dev/null --jobs "$jobs" --now 2026-11-25 --no-progress "${state[@]}" 2>/dev/null || true
     end=$(date +%s%N)
     echo "$name $(((end - start) / 1000000))"
   done

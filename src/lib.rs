@@ -11,6 +11,7 @@ pub mod check;
 pub mod commands;
 pub mod compile;
 pub mod data;
+pub mod decimal;
 pub mod diagnostics;
 pub mod diff;
 pub mod distribute;

@@ -5,6 +5,7 @@
 //! Deciding the queue is pure (the DAG); this is the only step that touches
 //! state, and it runs in input order, so a run is deterministic.
 
+mod bulk;
 pub mod date;
 pub mod live;
 pub mod pool;

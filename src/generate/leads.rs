@@ -1433,18 +1433,8 @@ impl Generator {
 // ---------------------------------------------------------------------------
 // Number formatting without allocation
 
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+fn push_u64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(crate::decimal::decimal(n, &mut [0; 20]).as_bytes());
 }
 
 /// `n` with at least `width` digits, zero-padded.
