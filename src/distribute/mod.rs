@@ -179,20 +179,8 @@ impl<'p> Distributor<'p> {
         key: Option<&str>,
         mut trace: Option<&mut String>,
     ) -> Outcome {
-        if let (Some(key), false) = (key, self.reroute) {
-            if let Some(assignment) = store.recorded(key) {
-                note!(
-                    &mut trace,
-                    "lead {key} was routed before: it keeps queue {} and owner {}",
-                    assignment.queue,
-                    or_none(&assignment.owner)
-                );
-                return Outcome {
-                    assignment,
-                    unowned: false,
-                    repeated: true,
-                };
-            }
+        if let Some(outcome) = self.routed_before(store, key, &mut trace) {
+            return outcome;
         }
         let Decision::Routed { rule, target } = decision else {
             return Outcome {
@@ -231,6 +219,60 @@ impl<'p> Distributor<'p> {
             unowned,
             repeated: false,
         }
+    }
+
+    /// [`Self::assign`] for a decision that does not use the state (see
+    /// [`Self::uses_state`]), whose assignment is always `fixed`: the one
+    /// `assign` gave an earlier lead of it. The lead is counted or held and
+    /// recorded as `assign` would, without building the assignment again:
+    /// its three shared names cost six atomic reference count changes a
+    /// lead. `None`: the lead got `fixed`; otherwise it was routed before.
+    pub fn assign_fixed(
+        &self,
+        store: &mut dyn Store,
+        decision: &Decision,
+        key: Option<&str>,
+        fixed: &Assignment,
+    ) -> Option<Outcome> {
+        if let Some(outcome) = self.routed_before(store, key, &mut None) {
+            return Some(outcome);
+        }
+        // An unmatched lead is not recorded.
+        let Decision::Routed { target, .. } = decision else {
+            return None;
+        };
+        match target {
+            Target::Owner { owner, .. } => store.add_count(owner),
+            Target::Queue(q) => {
+                if let (Some(key), true) = (key, self.pooled[*q]) {
+                    store.hold(key, &self.queue_names[*q], &fixed.owner, self.clock());
+                }
+            }
+        }
+        store.record(key, fixed);
+        None
+    }
+
+    /// A lead the ledger has (unless rerouting): it keeps its assignment.
+    fn routed_before(
+        &self,
+        store: &mut dyn Store,
+        key: Option<&str>,
+        trace: &mut Option<&mut String>,
+    ) -> Option<Outcome> {
+        let key = key.filter(|_| !self.reroute)?;
+        let assignment = store.recorded(key)?;
+        note!(
+            trace,
+            "lead {key} was routed before: it keeps queue {} and owner {}",
+            assignment.queue,
+            or_none(&assignment.owner)
+        );
+        Some(Outcome {
+            assignment,
+            unowned: false,
+            repeated: true,
+        })
     }
 
     /// The queue the lead ends in (after overflow), its owner, and whether

@@ -213,6 +213,7 @@ pub fn route_csv_told<'a>(
         suffixes: (dag.leaves.iter())
             .map(|d| route_columns(program, d, options.excel_safe))
             .collect(),
+        fixed: vec![None; dag.leaves.len()],
         no_lead: Lead::default(),
     };
     if options.jobs <= 1 {
@@ -424,6 +425,9 @@ struct Writer<'a, 's, 'p, W: Write> {
     excel_safe: bool,
     /// Per leaf, its fixed route columns.
     suffixes: Vec<Vec<u8>>,
+    /// Per leaf whose route columns are fixed, its assignment, once a lead
+    /// got it (see [`crate::distribute::Distributor::assign_fixed`]).
+    fixed: Vec<Option<Assignment>>,
     /// The values given for leads whose queue does not read them.
     no_lead: Lead,
 }
@@ -485,12 +489,23 @@ impl<W: Write> Writer<'_, '_, '_, W> {
         // Keys are read for `told` too; only a lasting state keeps a ledger.
         let key = decided.key(share);
         let ledger_key = key.filter(|_| self.sharing.persistent);
+        let decision = &self.dag.leaves[share.leaf];
+        if let (Some(fixed), None) = (&self.fixed[share.leaf], &self.told) {
+            let distributor = self.sharing.distributor;
+            return match distributor.assign_fixed(self.sharing.store, decision, ledger_key, fixed) {
+                None => {
+                    self.per_leaf[share.leaf] += 1;
+                    Shared::Leaf(share.leaf)
+                }
+                Some(outcome) => Shared::Outcome(self.outcomes.count(outcome, self.excel_safe)),
+            };
+        }
         if let Some(told) = self.told.as_mut() {
             told.deciding(self.sharing.store);
         }
         let outcome = self.sharing.distributor.assign(
             self.sharing.store,
-            &self.dag.leaves[share.leaf],
+            decision,
             decided.lead(share).unwrap_or(&self.no_lead),
             ledger_key,
             None,
@@ -500,6 +515,7 @@ impl<W: Write> Writer<'_, '_, '_, W> {
         }
         if share.fixed && !outcome.repeated {
             // Recorded in the ledger, but the columns are the leaf's own.
+            self.fixed[share.leaf].get_or_insert_with(|| outcome.assignment.clone());
             self.per_leaf[share.leaf] += 1;
             return Shared::Leaf(share.leaf);
         }
