@@ -567,3 +567,82 @@ fn or_none(s: &str) -> &str {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `assign_fixed` with the assignment `assign` gave a first lead does
+    /// to a store what `assign` does, for every decision that does not use
+    /// the state (table-named owners are counted, shark-tank leads held,
+    /// unmatched ones not recorded), with repeats, and with `--reroute`.
+    #[test]
+    fn a_fixed_assignment_changes_the_store_as_assign_does() {
+        // Besides the shipped rules, a table naming an owner who is in no
+        // queue (the shipped ones name members of queues).
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("owners.csv"),
+            "domain,owner\nx.com,o@x.com\n",
+        )
+        .unwrap();
+        let extra = dir.path().join("owners.route");
+        let rules = "field id text \"Id\" key\nfield email email \"Email\"\n\
+                     table owners \"owners.csv\" key domain\nqueue spill\n\
+                     rule \"Owner\" when email.domain in owners to owners[email.domain].owner\n\
+                     default to spill\n";
+        std::fs::write(&extra, rules).unwrap();
+        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let files = ["acme", "emea", "public_sector"].map(|f| shipped.join(format!("{f}.route")));
+        let lead = Lead::default();
+        let mut kinds = [0; 3];
+        for (file, reroute) in (files.iter().chain([&extra])).flat_map(|f| [(f, false), (f, true)])
+        {
+            let loaded = crate::load(file).unwrap();
+            let program = (loaded.program).unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+            let dag = crate::compile::compile(&program);
+            let distributor = Distributor::new(&program, "2026-11-25", reroute);
+            for decision in dag.leaves.iter().filter(|d| !distributor.uses_state(d)) {
+                kinds[match decision {
+                    Decision::Routed {
+                        target: Target::Owner { .. },
+                        ..
+                    } => 0,
+                    Decision::Routed { .. } => 1,
+                    Decision::Unmatched => 2,
+                }] += 1;
+                let (mut full, mut fixed) = (MemoryStore::default(), MemoryStore::default());
+                let first = distributor.assign(&mut fixed, decision, &lead, Some("k0"), None);
+                distributor.assign(&mut full, decision, &lead, Some("k0"), None);
+                for key in ["k0", "k1", "k2", "k1"] {
+                    let want = distributor.assign(&mut full, decision, &lead, Some(key), None);
+                    let got = distributor.assign_fixed(
+                        &mut fixed,
+                        decision,
+                        Some(key),
+                        &first.assignment,
+                    );
+                    match got {
+                        None => {
+                            assert!(!want.repeated, "{decision:?} {key}");
+                            assert_eq!(want.assignment, first.assignment);
+                        }
+                        Some(got) => {
+                            assert!(want.repeated && got.repeated, "{decision:?} {key}");
+                            assert_eq!(want.assignment, got.assignment);
+                        }
+                    }
+                }
+                assert_eq!(full.counts, fixed.counts, "{decision:?}");
+                assert_eq!(full.held, fixed.held, "{decision:?}");
+                assert_eq!(full.open, fixed.open, "{decision:?}");
+                assert_eq!(full.ledger, fixed.ledger, "{decision:?}");
+                assert_eq!(full.recorded_in_run, fixed.recorded_in_run, "{decision:?}");
+            }
+        }
+        assert!(
+            kinds.iter().all(|&n| n > 0),
+            "every kind of decision: {kinds:?}"
+        );
+    }
+}
