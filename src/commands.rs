@@ -137,6 +137,10 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         .now
         .clone()
         .unwrap_or_else(crate::distribute::date::today);
+    if let Err(e) = crate::run::clash::check(&written_files(options)) {
+        report_run_error(&e, err);
+        return CANNOT_RUN;
+    }
     let rejects_path = match &options.rejects {
         Some(path) => path.clone(),
         None => {
@@ -476,6 +480,25 @@ fn finish_report(
             false
         }
     }
+}
+
+/// The files a run would write, each with what it is; the default rejects
+/// file too, since a run removes a stale one before it starts.
+fn written_files(options: &RunOptions) -> Vec<(&'static str, PathBuf)> {
+    let rejects = match &options.rejects {
+        Some(path) => ("the rejects file", path.clone()),
+        None => (
+            "the rejects file beside the output",
+            default_rejects_path(options.output.as_deref()),
+        ),
+    };
+    let named = [
+        options.output.clone().map(|p| ("the output", p)),
+        Some(rejects),
+        options.state.clone().map(|p| ("the state", p)),
+        options.report.clone().map(|p| ("the report", p)),
+    ];
+    named.into_iter().flatten().collect()
 }
 
 fn report_run_error(e: &RunError, err: &mut dyn Write) {

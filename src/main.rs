@@ -46,7 +46,7 @@ enum Command {
         rules: PathBuf,
         /// The lead CSV file; `-` reads standard input.
         input: PathBuf,
-        /// Where the routed CSV goes (default: standard output).
+        /// Where the routed CSV goes (default, or `-`: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Where rejected rows go (default: OUT.rejects.csv beside the output).
@@ -394,7 +394,7 @@ fn main() -> ExitCode {
             let options = RunOptions {
                 rules,
                 input,
-                output,
+                output: output.filter(|path| path.as_os_str() != "-"),
                 rejects,
                 encoding,
                 now,

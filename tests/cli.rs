@@ -158,6 +158,55 @@ fn bad_rows_go_to_the_rejects_file_byte_for_byte() {
     assert_eq!(route_columns(&routed).len(), 2);
 }
 
+/// Two of the files a run writes naming one file would lose one of them:
+/// the output renamed over the state, or the rejects over the output. The
+/// run refuses before it writes anything. (`-o -` is standard output.)
+#[test]
+fn a_run_refuses_to_write_two_of_its_files_to_one_file() {
+    let dir = temp();
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small.route");
+    let rules = rules.to_str().unwrap();
+    write(
+        dir.path(),
+        "leads.csv",
+        b"Lead ID,Email,Country,Employees\n1,a@b.com,US,5\n2,ragged\n",
+    );
+    let run = |options: &[&str]| {
+        let mut args = vec!["run", rules, "leads.csv"];
+        args.extend(options);
+        Command::new(env!("CARGO_BIN_EXE_route"))
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let first = run(&["-o", "-", "--state", "state.db"]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    assert_eq!(
+        route_columns(&first.stdout).len(),
+        1,
+        "-o - is standard output"
+    );
+    assert!(!dir.path().join("-").exists());
+    let saved = std::fs::read(dir.path().join("state.db")).unwrap();
+    let clashes: [&[&str]; 3] = [
+        &["-o", "state.db", "--state", "state.db"],
+        &["--rejects", "state.db", "--state", "./state.db"],
+        &["-o", "x.csv", "--rejects", "./x.csv"],
+    ];
+    for clash in clashes {
+        let out = run(clash);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{clash:?}: {stderr}");
+        assert!(stderr.contains("are the same file"), "{clash:?}: {stderr}");
+        assert!(stderr.contains("help: give "), "{clash:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{clash:?}: nothing routed");
+    }
+    let state = std::fs::read(dir.path().join("state.db")).unwrap();
+    assert_eq!(state, saved, "the state is as it was");
+    assert!(!dir.path().join("x.csv").exists());
+}
+
 /// A batch of records is checked for UTF-8 at once. Two records whose
 /// bytes would join into one character (a row ending in `0xC3`, the next
 /// starting with `0xA9`: `é` across the line break) are each not UTF-8,

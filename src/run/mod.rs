@@ -5,6 +5,7 @@
 //! the rules read are decoded.
 
 mod batch;
+pub mod clash;
 pub(crate) mod columns;
 mod one;
 mod output;
