@@ -482,8 +482,9 @@ fn finish_report(
     }
 }
 
-/// The files a run would write, each with what it is; the default rejects
-/// file too, since a run removes a stale one before it starts.
+/// The files a run would write, each with what it is, and the rule file,
+/// which none may overwrite; the default rejects file too, since a run
+/// removes a stale one before it starts.
 fn written_files(options: &RunOptions) -> Vec<(&'static str, PathBuf)> {
     let rejects = match &options.rejects {
         Some(path) => ("the rejects file", path.clone()),
@@ -493,6 +494,7 @@ fn written_files(options: &RunOptions) -> Vec<(&'static str, PathBuf)> {
         ),
     };
     let named = [
+        Some(("the rule file", options.rules.clone())),
         options.output.clone().map(|p| ("the output", p)),
         Some(rejects),
         options.state.clone().map(|p| ("the state", p)),
@@ -501,7 +503,7 @@ fn written_files(options: &RunOptions) -> Vec<(&'static str, PathBuf)> {
     named.into_iter().flatten().collect()
 }
 
-fn report_run_error(e: &RunError, err: &mut dyn Write) {
+pub(crate) fn report_run_error(e: &RunError, err: &mut dyn Write) {
     let _ = writeln!(err, "error: {}", e.message);
     if let Some(help) = &e.help {
         let _ = writeln!(err, "  help: {help}");

@@ -171,8 +171,11 @@ fn a_run_refuses_to_write_two_of_its_files_to_one_file() {
         "leads.csv",
         b"Lead ID,Email,Country,Employees\n1,a@b.com,US,5\n2,ragged\n",
     );
+    // The run reads its own copy of the rules, which two clashes name.
+    let own_rules = dir.path().join("small.route");
+    std::fs::copy(rules, &own_rules).unwrap();
     let run = |options: &[&str]| {
-        let mut args = vec!["run", rules, "leads.csv"];
+        let mut args = vec!["run", "small.route", "leads.csv"];
         args.extend(options);
         Command::new(env!("CARGO_BIN_EXE_route"))
             .args(&args)
@@ -189,10 +192,12 @@ fn a_run_refuses_to_write_two_of_its_files_to_one_file() {
     );
     assert!(!dir.path().join("-").exists());
     let saved = std::fs::read(dir.path().join("state.db")).unwrap();
-    let clashes: [&[&str]; 3] = [
+    let clashes: [&[&str]; 5] = [
         &["-o", "state.db", "--state", "state.db"],
         &["--rejects", "state.db", "--state", "./state.db"],
         &["-o", "x.csv", "--rejects", "./x.csv"],
+        &["-o", "small.route"],
+        &["--report", "small.route"],
     ];
     for clash in clashes {
         let out = run(clash);
@@ -205,6 +210,12 @@ fn a_run_refuses_to_write_two_of_its_files_to_one_file() {
     let state = std::fs::read(dir.path().join("state.db")).unwrap();
     assert_eq!(state, saved, "the state is as it was");
     assert!(!dir.path().join("x.csv").exists());
+    let kept = std::fs::read(&own_rules).unwrap();
+    assert_eq!(
+        kept,
+        std::fs::read(rules).unwrap(),
+        "the rule file is as it was"
+    );
 }
 
 /// A batch of records is checked for UTF-8 at once. Two records whose

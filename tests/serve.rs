@@ -1316,3 +1316,57 @@ fn a_decision_log_that_cannot_be_opened_stops_the_start() {
         "{stderr}"
     );
 }
+
+/// A decision log that is the state file (or the rule file) would append
+/// JSON lines into it: the server refuses to start (exit 2), and the
+/// state stays as it was.
+#[test]
+fn a_decision_log_that_is_the_state_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    let leads = generate(dir.path(), 20, 1);
+    route_run(ACME, &leads, Some(&state));
+    let saved = std::fs::read(&state).unwrap();
+    let same = dir.path().join(".").join("state.db");
+    let clashes = [
+        [
+            "--state",
+            state.to_str().unwrap(),
+            "--decision-log",
+            same.to_str().unwrap(),
+        ],
+        ["--state", state.to_str().unwrap(), "--decision-log", ACME],
+    ];
+    for clash in clashes {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_route"))
+            .args(["serve", ACME, "--listen", "127.0.0.1:0"])
+            .args(clash)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("{clash:?}: the server started");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(2), "{clash:?}: {stderr}");
+        assert!(stderr.contains("are the same file"), "{clash:?}: {stderr}");
+        assert!(
+            stderr.contains("help: give the decision log"),
+            "{clash:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        saved,
+        "the state is as it was"
+    );
+}

@@ -70,6 +70,10 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
     let Some(rules) = rules::Rules::load(&options.rules, err, options.color) else {
         return CANNOT_RUN;
     };
+    if let Err(e) = crate::run::clash::check(&written_files(options)) {
+        crate::commands::report_run_error(&e, err);
+        return CANNOT_RUN;
+    }
     let state = match &options.state {
         None => StateMode::Memory(MemoryStore::default()),
         Some(path) => {
@@ -119,6 +123,22 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
         let _ = writeln!(err, "route serve: stopped");
     }
     code
+}
+
+/// The files the server writes (the state, the decision log appended to)
+/// and the rule file: no two may be one file, or the log's lines would
+/// go into the state or the rules.
+fn written_files(options: &ServeOptions) -> Vec<(&'static str, PathBuf)> {
+    let log = match &options.decision_log {
+        Some(DecisionLog::File(path)) => Some(("the decision log", path.clone())),
+        _ => None,
+    };
+    let named = [
+        Some(("the rule file", options.rules.clone())),
+        options.state.clone().map(|p| ("the state", p)),
+        log,
+    ];
+    named.into_iter().flatten().collect()
 }
 
 async fn listen(
