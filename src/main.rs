@@ -242,6 +242,7 @@ enum Command {
         /// Write a territory rule file with this many rules instead of leads.
         #[arg(long)]
         rules: Option<usize>,
+        /// Where they go (default, or `-`: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -582,6 +583,7 @@ fn main() -> ExitCode {
             output,
         } => {
             drop(out);
+            let output = output.filter(|path| path.as_os_str() != "-");
             commands::generate(rows, seed, rules, output.as_deref(), &mut err)
         }
         Command::Completions { shell } => commands::completions(shell, Cli::command(), &mut out),

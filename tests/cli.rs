@@ -641,6 +641,14 @@ fn generate_is_deterministic_by_seed() {
         a.stdout,
         route(&["generate", "--rows", "50", "--seed", "8"]).stdout
     );
+    let dir = temp();
+    let dash = Command::new(env!("CARGO_BIN_EXE_route"))
+        .args(["generate", "--rows", "50", "--seed", "7", "-o", "-"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(dash.stdout, a.stdout, "-o - is standard output");
+    assert!(!dir.path().join("-").exists());
 }
 
 #[test]
