@@ -137,20 +137,19 @@ pub fn run(options: &RunOptions, err: &mut dyn Write) -> u8 {
         .now
         .clone()
         .unwrap_or_else(crate::distribute::date::today);
-    if let Err(e) = crate::run::clash::check(&written_files(options)) {
+    let rejects_path = options
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(options.output.as_deref()));
+    if let Err(e) = crate::run::clash::check(&written_files(options, &rejects_path)) {
         report_run_error(&e, err);
         return CANNOT_RUN;
     }
-    let rejects_path = match &options.rejects {
-        Some(path) => path.clone(),
-        None => {
-            // The default rejects file is ours by name: one left by an earlier
-            // run would be mistaken for this run's.
-            let path = default_rejects_path(options.output.as_deref());
-            let _ = std::fs::remove_file(&path);
-            path
-        }
-    };
+    if options.rejects.is_none() {
+        // The default rejects file is ours by name: one left by an earlier
+        // run would be mistaken for this run's.
+        let _ = std::fs::remove_file(&rejects_path);
+    }
     let Ok(report) = open_report(options.report.as_deref(), err) else {
         return CANNOT_RUN;
     };
@@ -485,20 +484,17 @@ fn finish_report(
 /// The files a run would write, each with what it is, and the rule file,
 /// which none may overwrite; the default rejects file too, since a run
 /// removes a stale one before it starts.
-fn written_files(options: &RunOptions) -> Vec<(&'static str, PathBuf)> {
-    let rejects = match &options.rejects {
-        Some(path) => ("the rejects file", path.clone()),
-        None => (
-            "the rejects file beside the output",
-            default_rejects_path(options.output.as_deref()),
-        ),
+fn written_files<'a>(options: &'a RunOptions, rejects: &'a Path) -> Vec<(&'static str, &'a Path)> {
+    let rejects_is = match options.rejects {
+        Some(_) => "the rejects file",
+        None => "the rejects file beside the output",
     };
     let named = [
-        Some(("the rule file", options.rules.clone())),
-        options.output.clone().map(|p| ("the output", p)),
-        Some(rejects),
-        options.state.clone().map(|p| ("the state", p)),
-        options.report.clone().map(|p| ("the report", p)),
+        Some(("the rule file", options.rules.as_path())),
+        options.output.as_deref().map(|p| ("the output", p)),
+        Some((rejects_is, rejects)),
+        options.state.as_deref().map(|p| ("the state", p)),
+        options.report.as_deref().map(|p| ("the report", p)),
     ];
     named.into_iter().flatten().collect()
 }

@@ -1,5 +1,6 @@
-//! The files one `route run` writes (output, rejects, state, report) must
-//! be different files: the output is renamed into place last, so `-o
+//! The files one `route run` writes (output, rejects, state, report), or
+//! `route serve` (state, decision log), must be different files, and none
+//! of them the rule file: the output is renamed into place last, so `-o
 //! leads.db --state leads.db` would replace the state with the output, and
 //! `--rejects` naming the output would lose the rejected rows.
 

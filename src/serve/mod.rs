@@ -31,7 +31,7 @@ pub use decision_log::Destination as DecisionLog;
 use serde_json::json;
 use state::{StateMode, Worker};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -128,14 +128,14 @@ pub fn serve(options: &ServeOptions, err: &mut dyn Write) -> u8 {
 /// The files the server writes (the state, the decision log appended to)
 /// and the rule file: no two may be one file, or the log's lines would
 /// go into the state or the rules.
-fn written_files(options: &ServeOptions) -> Vec<(&'static str, PathBuf)> {
+fn written_files(options: &ServeOptions) -> Vec<(&'static str, &Path)> {
     let log = match &options.decision_log {
-        Some(DecisionLog::File(path)) => Some(("the decision log", path.clone())),
+        Some(DecisionLog::File(path)) => Some(("the decision log", path.as_path())),
         _ => None,
     };
     let named = [
-        Some(("the rule file", options.rules.clone())),
-        options.state.clone().map(|p| ("the state", p)),
+        Some(("the rule file", options.rules.as_path())),
+        options.state.as_deref().map(|p| ("the state", p)),
         log,
     ];
     named.into_iter().flatten().collect()
