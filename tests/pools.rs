@@ -85,10 +85,12 @@ impl Drop for Server {
     }
 }
 
+/// A held lead's owner and outcome, as the state file's ledger has them.
 fn holds(state: &Path, key: &str) -> (String, Option<String>) {
     let conn = rusqlite::Connection::open(state).unwrap();
     conn.query_row(
-        "SELECT owner, outcome FROM holds WHERE key = ?1",
+        "SELECT n.name, l.outcome FROM ledger l JOIN names n ON n.id = l.owner
+         WHERE l.key = ?1 AND l.held IS NOT NULL",
         [key],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )

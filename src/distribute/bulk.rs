@@ -87,6 +87,7 @@ impl Session<'_> {
 pub(super) enum Param<'a> {
     Text(&'a str),
     Int(i64),
+    Null,
 }
 
 /// A prepared statement, finalized on drop. Only a [`Kept`] holds one:
@@ -169,6 +170,9 @@ impl Bulk {
             // borrow ends.
             let code = unsafe {
                 match param {
+                    // Nothing to bind: a parameter is NULL until bound, and
+                    // `execute` clears every binding after each use.
+                    Param::Null => ffi::SQLITE_OK,
                     Param::Int(n) => ffi::sqlite3_bind_int64(stmt, at, n),
                     Param::Text(s) => ffi::sqlite3_bind_text64(
                         stmt,

@@ -9,8 +9,8 @@
 //! request, only between requests.
 
 use super::sqlite::{
-    begin_run, connect, failure, find, insert_holds, insert_ledger, record_rules,
-    settle_first_step, HoldRow, Names,
+    begin_run, connect, failure, find, insert_ledger, record_rules, settle_first_step, HoldRow,
+    LedgerRow, Names,
 };
 use super::store::{Assignment, Held, Pool, Store};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
@@ -174,8 +174,14 @@ pub struct LiveStore<'a> {
     decision: String,
 }
 
-/// A `holds` row's columns, as [`Held`] reads them.
-const HELD: &str = "SELECT key, queue, owner, since, lapsed FROM holds";
+/// A held lead's columns, as [`Held`] reads them. Subqueries, not joins,
+/// for the names (see `sqlite::FIND`).
+const HELD: &str = "SELECT key, (SELECT name FROM names WHERE id = l.queue),
+  (SELECT name FROM names WHERE id = l.owner), since, coalesce(lapsed, '') FROM ledger l";
+/// The id of a queue or owner name given as `?1`, `?2`: NULL, which
+/// matches nothing, for a name never used.
+const QUEUE: &str = "(SELECT id FROM names WHERE name = ?1)";
+const POOLED: &str = "(SELECT id FROM names WHERE name = '')";
 
 impl LiveStore<'_> {
     /// A statement's result; a failure is kept for the end of the
@@ -214,6 +220,19 @@ impl LiveStore<'_> {
 }
 
 impl LiveStore<'_> {
+    /// The number the next held lead gets, taken: held leads are claimed
+    /// in this order, whichever process held them.
+    fn next_hold(&mut self) -> Option<i64> {
+        let taken = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO arrivals (id, next) VALUES (1, 2)
+                 ON CONFLICT (id) DO UPDATE SET next = next + 1 RETURNING next - 1",
+            )
+            .and_then(|mut s| s.query_row([], |r| r.get(0)));
+        self.ok(taken)
+    }
+
     fn held_rows(&mut self, sql: &str, params: impl rusqlite::Params) -> Vec<Held> {
         let rows = self.conn.prepare_cached(sql).and_then(|mut s| {
             let rows = s.query_map(params, |r| {
@@ -289,7 +308,7 @@ impl Store for LiveStore<'_> {
         find(self.conn, key)
     }
 
-    fn record(&mut self, key: Option<&str>, a: &Assignment) {
+    fn record(&mut self, key: Option<&str>, a: &Assignment, held: Option<i64>) {
         if !self.writable || self.failed.is_some() {
             return;
         }
@@ -298,38 +317,39 @@ impl Store for LiveStore<'_> {
             Some(k) => k.to_string(),
             None => format!("#{}:{}", self.run, self.unkeyed),
         };
+        let number = match held {
+            Some(_) => self.next_hold(),
+            None => Some(0),
+        };
         let conn = self.conn;
         let ids = [&a.rule, &a.queue, &a.owner].map(|name| self.names.id(conn, name));
-        let written = match ids {
-            [Ok(rule), Ok(queue), Ok(owner)] => {
-                insert_ledger(conn, self.run, &[(key.as_str(), [rule, queue, owner])])
+        let written = match (ids, number) {
+            ([Ok(rule), Ok(queue), Ok(owner)], Some(number)) => {
+                let hold = held.map(|at| HoldRow {
+                    at,
+                    number,
+                    decision: &self.decision,
+                });
+                let row = LedgerRow {
+                    key: &key,
+                    ids: [rule, queue, owner],
+                    hold,
+                };
+                insert_ledger(conn, self.run, &row)
             }
-            [Err(e), _, _] | [_, Err(e), _] | [_, _, Err(e)] => Err(e),
+            // The failure that stopped the number is kept already.
+            (_, None) => return,
+            ([Err(e), _, _] | [_, Err(e), _] | [_, _, Err(e)], _) => Err(e),
         };
-        self.ok(written);
-    }
-
-    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
-        if !self.writable || self.failed.is_some() {
-            return;
-        }
-        let row = HoldRow {
-            key,
-            queue,
-            owner,
-            at,
-            decision: &self.decision,
-        };
-        let written = insert_holds(self.conn, &[row]);
         self.ok(written);
     }
 
     fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
-        self.query(
-            "SELECT count(*) FROM holds WHERE queue = ?1 AND owner = ?2 AND outcome IS NULL",
-            [queue, owner],
-        )
-        .unwrap_or(0)
+        let sql = format!(
+            "SELECT count(*) FROM ledger WHERE queue = {QUEUE} AND owner = (SELECT id FROM names WHERE name = ?2)
+             AND held IS NOT NULL AND outcome IS NULL"
+        );
+        self.query(&sql, [queue, owner]).unwrap_or(0)
     }
 
     fn decision(&mut self, id: &str) {
@@ -340,17 +360,19 @@ impl Store for LiveStore<'_> {
 impl Pool for LiveStore<'_> {
     fn oldest_unowned(&mut self, queue: &str, rep: &str) -> Option<Held> {
         let sql = format!(
-            "{HELD} WHERE queue = ?1 AND owner = '' AND outcome IS NULL
-             AND instr(char(10) || lapsed, char(10) || ?2 || char(10)) = 0
-             ORDER BY rowid LIMIT 1"
+            "{HELD} WHERE queue = {QUEUE} AND owner = {POOLED} AND held IS NOT NULL AND outcome IS NULL
+             AND instr(char(10) || coalesce(lapsed, ''), char(10) || ?2 || char(10)) = 0
+             ORDER BY held LIMIT 1"
         );
         self.held_rows(&sql, [queue, rep]).pop()
     }
 
     fn due(&mut self, queue: &str, before: i64) -> Vec<Held> {
+        // IS NOT: with no pooled lead ever, the id of '' is NULL.
         let sql = format!(
-            "{HELD} WHERE queue = ?1 AND owner <> '' AND outcome IS NULL AND since <= ?2
-             ORDER BY since, rowid"
+            "{HELD} WHERE queue = {QUEUE} AND owner IS NOT {POOLED} AND held IS NOT NULL
+             AND outcome IS NULL AND since <= ?2
+             ORDER BY since, held"
         );
         self.held_rows(&sql, params![queue, before])
     }
@@ -359,16 +381,12 @@ impl Pool for LiveStore<'_> {
         let settled = settle_first_step(self.conn, &held.key);
         self.ok(settled);
         let lapsed: String = held.lapsed.iter().map(|r| format!("{r}\n")).collect();
-        self.execute(
-            "UPDATE holds SET owner = ?2, since = ?3, lapsed = ?4 WHERE key = ?1",
-            params![held.key, held.owner, held.since, lapsed],
-        );
         let conn = self.conn;
         let owner = self.names.id(conn, &held.owner);
         if let Some(owner) = self.ok(owner) {
             self.execute(
-                "UPDATE ledger SET owner = ?2 WHERE key = ?1",
-                params![held.key, owner],
+                "UPDATE ledger SET owner = ?2, since = ?3, lapsed = nullif(?4, '') WHERE key = ?1",
+                params![held.key, owner, held.since, lapsed],
             );
         }
         self.log(&held.key, what, &held.owner, held.since);
@@ -380,11 +398,10 @@ impl Pool for LiveStore<'_> {
         };
         let settled = settle_first_step(self.conn, key);
         self.ok(settled);
-        // A lead of a queue that holds nothing open gets its row now, closed.
+        // A lead never held is tagged too, from now.
         self.execute(
-            "INSERT INTO holds (key, queue, owner, since, outcome) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome",
-            params![key, &*a.queue, &*a.owner, at, outcome],
+            "UPDATE ledger SET outcome = ?2, since = coalesce(since, ?3) WHERE key = ?1",
+            params![key, outcome, at],
         );
         self.log(key, &format!("outcome: {outcome}"), &a.owner, at);
         true
@@ -408,7 +425,7 @@ mod tests {
             .write(day, |s| {
                 s.set_rotation("q", 1);
                 s.add_count("x@y");
-                s.record(Some("k"), &assignment("x@y"));
+                s.record(Some("k"), &assignment("x@y"), None);
                 Ok(())
             })
             .unwrap();

@@ -194,6 +194,7 @@ impl<'p> Distributor<'p> {
             };
         };
         let rule = rule.map_or_else(|| self.default_rule.clone(), |r| self.rule_names[r].clone());
+        let mut held = None;
         let (queue, owner, unowned) = match target {
             Target::Owner { owner, .. } => {
                 store.add_count(owner);
@@ -206,14 +207,12 @@ impl<'p> Distributor<'p> {
             }
             Target::Queue(q) => {
                 let (q, owner, unowned) = self.within(store, *q, lead, &mut trace, 0);
-                if let (Some(key), true) = (key, self.pooled[q]) {
-                    store.hold(key, &self.queue_names[q], &owner, self.clock());
-                }
+                held = self.held_at(key, q);
                 (self.queue_names[q].clone(), owner, unowned)
             }
         };
         let assignment = Assignment { queue, owner, rule };
-        store.record(key, &assignment);
+        store.record(key, &assignment, held);
         Outcome {
             assignment,
             unowned,
@@ -241,16 +240,21 @@ impl<'p> Distributor<'p> {
         let Decision::Routed { target, .. } = decision else {
             return None;
         };
-        match target {
-            Target::Owner { owner, .. } => store.add_count(owner),
-            Target::Queue(q) => {
-                if let (Some(key), true) = (key, self.pooled[*q]) {
-                    store.hold(key, &self.queue_names[*q], &fixed.owner, self.clock());
-                }
+        let held = match target {
+            Target::Owner { owner, .. } => {
+                store.add_count(owner);
+                None
             }
-        }
-        store.record(key, fixed);
+            Target::Queue(q) => self.held_at(key, *q),
+        };
+        store.record(key, fixed, held);
         None
+    }
+
+    /// When a lead entering queue `q` is held open: now, if the queue
+    /// holds its leads and the lead has a key to hold it by.
+    fn held_at(&self, key: Option<&str>, q: QueueId) -> Option<i64> {
+        (key.is_some() && self.pooled[q]).then(|| self.clock())
     }
 
     /// A lead the ledger has (unless rerouting): it keeps its assignment.

@@ -164,6 +164,16 @@ default to tank
         program.unwrap_or_else(|| panic!("{diagnostics:?}"))
     }
 
+    /// Files a lead held open in `queue` by `owner` ('' for the pool).
+    fn hold(s: &mut dyn Store, key: &str, queue: &str, owner: &str, at: i64) {
+        let a = crate::distribute::Assignment {
+            queue: queue.into(),
+            owner: owner.into(),
+            rule: "r".into(),
+        };
+        s.record(Some(key), &a, Some(at));
+    }
+
     fn claimed(live: &mut LiveState, program: &Program, rep: &str, at: i64) -> Claim {
         let got = live.write("2026-11-25", |s| Ok::<_, ()>(claim(program, s, 0, rep, at)));
         got.unwrap().unwrap()
@@ -179,7 +189,7 @@ default to tank
         let mut two = LiveState::open(&path, wait, "2026-11-25", "two").unwrap();
         let pooled = one.write("2026-11-25", |s| {
             for (i, key) in ["k1", "k2", "k3"].iter().enumerate() {
-                s.hold(key, "tank", "", i as i64);
+                hold(s, key, "tank", "", i as i64);
             }
             Ok::<_, ()>(())
         });
@@ -210,8 +220,8 @@ default to tank
         let distributor = Distributor::new(&program, "2026-11-25", false);
         let mut live = LiveState::open(&path, Duration::from_secs(1), "2026-11-25", "r").unwrap();
         let released = live.write("2026-11-25", |s| {
-            s.hold("k1", "rr", "a@x.example", 0);
-            s.hold("k2", "tank", "", 0);
+            hold(s, "k1", "rr", "a@x.example", 0);
+            hold(s, "k2", "tank", "", 0);
             s.set_owner(
                 &Held {
                     key: "k2".into(),

@@ -30,28 +30,33 @@ CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNI
 -- rule, queue and owner are ids in names, run an id in runs. Not declared
 -- as foreign keys: the bundled SQLite enforces them, a lookup per column
 -- per row, and only route writes these tables.
+--
+-- A lead held open until an outcome (shark tanks, claim limits, release
+-- times) keeps its hold in its ledger row: held is its number in the order
+-- leads were held (claims go oldest first), NULL for a lead never held;
+-- its owner is '' while it waits in the pool; since is when it was held or
+-- last changed hands; lapsed lists the reps who let it go, each followed
+-- by a newline; outcome is NULL while it is open. decision is that of the
+-- hold's first step (assigned or pooled) until the first change writes
+-- that step into history (NULL then): a batch run holds many leads, few of
+-- which change. A separate table of holds cost a row and two index
+-- entries per held lead; here a held lead costs a few columns and one
+-- entry in ledger_open, and a lead not held five empty columns.
 CREATE TABLE IF NOT EXISTS ledger (
   key TEXT PRIMARY KEY,
   rule INTEGER NOT NULL,
   queue INTEGER NOT NULL,
   owner INTEGER NOT NULL,
-  run INTEGER NOT NULL) WITHOUT ROWID;
--- Leads held open until an outcome (shark tanks, claim limits, release
--- times), in the order they arrived: the rowid orders claims. owner is ''
--- while a lead waits in the pool; lapsed lists the reps who let it go,
--- each followed by a newline; outcome is NULL while it is open. decision
--- is that of the hold's first step (assigned or pooled) until the first
--- change writes that step into history (NULL then): a batch run holds many
--- leads, few of which change, and one row per lead costs half as much.
-CREATE TABLE IF NOT EXISTS holds (
-  key TEXT NOT NULL UNIQUE,
-  queue TEXT NOT NULL,
-  owner TEXT NOT NULL,
-  since INTEGER NOT NULL,
-  lapsed TEXT NOT NULL DEFAULT '',
+  run INTEGER NOT NULL,
+  held INTEGER,
+  since INTEGER,
+  lapsed TEXT,
   outcome TEXT,
-  decision TEXT);
-CREATE INDEX IF NOT EXISTS holds_open ON holds (queue, owner) WHERE outcome IS NULL;
+  decision TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_open ON ledger (queue, owner, held)
+  WHERE held IS NOT NULL AND outcome IS NULL;
+-- The number the next held lead gets (one row).
+CREATE TABLE IF NOT EXISTS arrivals (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL);
 -- Each lead's history: assigned, pooled, claimed, released, outcome.
 CREATE TABLE IF NOT EXISTS history (
   id INTEGER PRIMARY KEY,
@@ -68,19 +73,22 @@ CREATE TABLE IF NOT EXISTS rules_used (
   run INTEGER PRIMARY KEY,
   path TEXT NOT NULL,
   sha256 TEXT NOT NULL);
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 ";
 
 /// The layout this version writes. Version 1 (no `user_version`, names as
 /// text in every ledger row) is not read: its ledger would be misread.
-const FORMAT: i64 = 3;
-/// Versions that lack only tables: 2 has no `holds`, `history` or
-/// `rules_used`. The first run that writes to such a file adds them, and
-/// readers take their absence as empty.
-const UPGRADES_FROM: [i64; 1] = [2];
+const FORMAT: i64 = 4;
+/// Older layouts this version reads, and upgrades at its first write
+/// ([`upgrade`]): 2 has no hold columns in its ledger and no `history` or
+/// `rules_used`; 3 keeps its held leads in a table of their own, `holds`.
+const UPGRADES_FROM: [i64; 2] = [2, 3];
 
 /// The first step of a hold, as history has it.
-const FIRST_STEP: &str = "CASE WHEN owner = '' THEN 'pooled' ELSE 'assigned' END, owner, since, decision FROM holds WHERE key = ?1 AND decision IS NOT NULL";
+/// A subquery, not a join, for the owner's name: see [`FIND`].
+const FIRST_STEP: &str = "CASE WHEN o = '' THEN 'pooled' ELSE 'assigned' END, o, since, decision
+  FROM (SELECT (SELECT name FROM names WHERE id = owner) AS o, since, decision
+  FROM ledger WHERE key = ?1 AND decision IS NOT NULL)";
 
 /// How long `route run` without `--wait` waits for the state file: long
 /// enough for a `route serve` request's transaction (milliseconds) to end,
@@ -115,6 +123,14 @@ const BATCH: usize = 1024;
 /// one); with `OR FAIL`, 256 rows a statement is faster for them too
 /// (4.9-5.4 s against 6.0-6.5 s, one row a statement, on a slower day).
 const ROWS_PER_INSERT: usize = 256;
+/// The state connection's page cache, in KiB (SQLite's default is 2 MB):
+/// a run whose keys come in no order inserts all over the ledger's
+/// B-tree, and with the small cache pages went out to the WAL and were
+/// read back again and again (a million shuffled leads: 9.1 s with the
+/// default, 4.4 s with this, in the layout of format 3). Four times as
+/// much made no difference (1M shuffled leads, format 4: 3.0 s either
+/// way) but for 17 MB more memory.
+const CACHE_KIB: i64 = 32768;
 /// Batches in flight before routing waits for the writer: bounds memory.
 const IN_FLIGHT: usize = 8;
 
@@ -132,9 +148,10 @@ pub struct SqliteStore {
     /// The keys recorded in this run: a key not among them was not routed
     /// earlier in this run.
     seen: RunKeys,
-    /// Ledger rows and held leads not yet handed to the writer.
+    /// Ledger rows not yet handed to the writer.
     pending: Rows,
-    holding: Holds,
+    /// The number the next held lead gets (`arrivals`), written at commit.
+    next_hold: i64,
     /// Rotations, today's counts and sticky owners, read at the start and
     /// written at commit.
     cache: MemoryStore,
@@ -147,22 +164,32 @@ pub struct SqliteStore {
 #[derive(Default)]
 struct Rows {
     text: String,
-    /// Per row: where its key, rule, queue and owner end in `text`.
-    ends: Vec<[usize; 4]>,
+    /// Per row: where its key, rule, queue and owner end in `text`, and
+    /// its hold if it is held.
+    rows: Vec<([usize; 4], Option<BatchHold>)>,
+}
+
+/// A lead a run holds: when, its number among held leads, and its number
+/// in the run (its decision is `RUN:N`).
+#[derive(Clone, Copy)]
+struct BatchHold {
+    at: i64,
+    number: i64,
+    n: u64,
 }
 
 impl Rows {
-    fn push(&mut self, key: &str, a: &Assignment) {
+    fn push(&mut self, key: &str, a: &Assignment, hold: Option<BatchHold>) {
         let mut ends = [0; 4];
         for (end, part) in ends.iter_mut().zip([key, &a.rule, &a.queue, &a.owner]) {
             self.text.push_str(part);
             *end = self.text.len();
         }
-        self.ends.push(ends);
+        self.rows.push((ends, hold));
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.rows.len()
     }
 
     /// Empty, with room for as much as `self` holds: the next batch's
@@ -170,22 +197,22 @@ impl Rows {
     fn sized_like(&self) -> Rows {
         Rows {
             text: String::with_capacity(self.text.len()),
-            ends: Vec::with_capacity(self.ends.len()),
+            rows: Vec::with_capacity(self.rows.len()),
         }
     }
 
-    /// Each row's key, its rule, queue and owner, and those three as the
-    /// text holds them, one after another.
-    fn iter(&self) -> impl Iterator<Item = (&str, [&str; 3], &str)> {
+    /// Each row's key, its rule, queue and owner, those three as the
+    /// text holds them, one after another, and its hold.
+    fn iter(&self) -> impl Iterator<Item = (&str, [&str; 3], &str, Option<BatchHold>)> {
         let mut start = 0;
-        self.ends.iter().map(move |ends| {
+        self.rows.iter().map(move |&(ends, hold)| {
             let names = &self.text[ends[0]..ends[3]];
             let [key, rule, queue, owner] = ends.map(|end| {
                 let part = &self.text[start..end];
                 start = end;
                 part
             });
-            (key, [rule, queue, owner], names)
+            (key, [rule, queue, owner], names, hold)
         })
     }
 }
@@ -193,65 +220,25 @@ impl Rows {
 enum Write {
     Ledger(Rows),
     Sticky(String, String, String),
-    Holds(Holds),
 }
 
-/// A held lead as it is inserted: key, queue, owner, time, decision.
-pub(super) struct HoldRow<'a> {
+/// A ledger row as it is inserted: the key, the ids of its rule, queue
+/// and owner, and its hold if the lead is held.
+pub(super) struct LedgerRow<'a> {
     pub key: &'a str,
-    pub queue: &'a str,
-    pub owner: &'a str,
+    pub ids: [i64; 3],
+    pub hold: Option<HoldRow<'a>>,
+}
+
+/// A held lead's columns: when it was held, its number among held leads
+/// (the order of claims) and the decision that held it.
+#[derive(Clone, Copy)]
+pub(super) struct HoldRow<'a> {
     pub at: i64,
+    pub number: i64,
     pub decision: &'a str,
 }
 
-/// Held leads on their way to the writer, their texts packed in one
-/// string: a batch run holds hundreds of thousands, and a few allocations
-/// each, made here and freed on the writer's thread, slowed routing more
-/// than the inserts themselves.
-#[derive(Default)]
-struct Holds {
-    text: String,
-    /// Per lead: where its key, queue and owner end in `text`, its time,
-    /// and its number in the run (its decision is `RUN:N`).
-    rows: Vec<([usize; 3], i64, u64)>,
-}
-
-impl Holds {
-    fn push(&mut self, [key, queue, owner]: [&str; 3], at: i64, n: u64) {
-        let mut ends = [0; 3];
-        for (end, part) in ends.iter_mut().zip([key, queue, owner]) {
-            self.text.push_str(part);
-            *end = self.text.len();
-        }
-        self.rows.push((ends, at, n));
-    }
-
-    fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Empty, with room for as much as `self` holds (see [`Rows::sized_like`]).
-    fn sized_like(&self) -> Holds {
-        Holds {
-            text: String::with_capacity(self.text.len()),
-            rows: Vec::with_capacity(self.rows.len()),
-        }
-    }
-
-    /// Each lead's key, queue, owner, time and number.
-    fn iter(&self) -> impl Iterator<Item = ([&str; 3], i64, u64)> {
-        let mut start = 0;
-        self.rows.iter().map(move |&(ends, at, n)| {
-            let parts = ends.map(|end| {
-                let part = &self.text[start..end];
-                start = end;
-                part
-            });
-            (parts, at, n)
-        })
-    }
-}
 /// The keys a run has recorded, for telling a new key from a repeat.
 ///
 /// A set of a million key hashes misses the cache on every insert; that
@@ -453,51 +440,41 @@ struct Inserts<'k> {
     decisions: &'k mut String,
 }
 
-/// [`Kept`] slots: a statement per table, conflict clause and size (rows
-/// per statement, a power of two up to `ROWS_PER_INSERT`, by its exponent).
+/// [`Kept`] slots: a statement per conflict clause and size (rows per
+/// statement, a power of two up to `ROWS_PER_INSERT`, by its exponent).
 const SIZES: usize = ROWS_PER_INSERT.trailing_zeros() as usize + 1;
-const LEDGER_SLOTS: usize = 0;
-const HOLDS_SLOTS: usize = 2 * SIZES;
 
 impl Inserts<'_> {
-    fn ledger(&mut self, rows: &[(&str, [i64; 3])]) -> rusqlite::Result<()> {
-        let run = self.run;
-        let sql = |or: &str, n| ledger_sql(or, run, n);
-        let session = &mut self.session;
-        insert_in_pieces(session, LEDGER_SLOTS, rows, sql, ledger_params)
-    }
-
-    fn holds(&mut self, holds: &Holds) -> rusqlite::Result<()> {
+    fn ledger(&mut self, rows: &Rows, names: &mut Names) -> rusqlite::Result<()> {
         self.decisions.clear();
         let run = format!("{}:", self.run);
-        let mut ends = Vec::with_capacity(holds.len());
-        for (.., n) in holds.iter() {
-            self.decisions.push_str(&run);
-            self.decisions
-                .push_str(crate::decimal::decimal(n, &mut [0; 20]));
+        let mut ends = Vec::with_capacity(rows.len());
+        for (.., hold) in rows.iter() {
+            if let Some(hold) = hold {
+                self.decisions.push_str(&run);
+                self.decisions
+                    .push_str(crate::decimal::decimal(hold.n, &mut [0; 20]));
+            }
             ends.push(self.decisions.len());
         }
+        let mut numbered = Vec::with_capacity(rows.len());
         let mut start = 0;
-        let rows: Vec<HoldRow> = (holds.iter().zip(ends))
-            .map(|(([key, queue, owner], at, _), end)| {
-                let decision = &self.decisions[start..end];
-                start = end;
-                HoldRow {
-                    key,
-                    queue,
-                    owner,
-                    at,
-                    decision,
-                }
-            })
-            .collect();
-        let session = &mut self.session;
-        insert_in_pieces(session, HOLDS_SLOTS, &rows, holds_sql, hold_params)
+        for ((key, three, joined, hold), end) in rows.iter().zip(ends) {
+            let ids = names.row_ids(self.session.conn(), three, joined)?;
+            let hold = hold.map(|h| HoldRow {
+                at: h.at,
+                number: h.number,
+                decision: &self.decisions[start..end],
+            });
+            start = end;
+            numbered.push(LedgerRow { key, ids, hold });
+        }
+        insert_in_pieces(&mut self.session, self.run, &numbered)
     }
 }
 
-/// Inserts rows in `pieces`, each with the statement of its size (kept
-/// from slot `first` on), made from `sql` the first time it is needed.
+/// Inserts rows in `pieces`, each with the statement of its size, made
+/// from `sql` the first time it is needed.
 ///
 /// A piece is inserted `OR FAIL` first: most keys are new, and such a
 /// statement needs no statement journal (see `ROWS_PER_INSERT`). A key
@@ -505,23 +482,16 @@ impl Inserts<'_> {
 /// piece is then inserted again `OR REPLACE`, which writes those rows
 /// over with themselves and replaces the older ones, as if it had been
 /// the only statement.
-fn insert_in_pieces<'r, R, P>(
-    session: &mut Session,
-    first: usize,
-    rows: &'r [R],
-    sql: impl Fn(&str, usize) -> String,
-    params: impl Fn(&'r [R]) -> P,
-) -> rusqlite::Result<()>
-where
-    P: Iterator<Item = Param<'r>>,
-{
+fn insert_in_pieces(session: &mut Session, run: i64, rows: &[LedgerRow]) -> rusqlite::Result<()> {
+    let sql = |or: &str, n| ledger_sql(or, run, n);
     for piece in pieces(rows) {
         let size = piece.len().trailing_zeros() as usize;
-        let fail = session.execute(first + size, || sql("FAIL", piece.len()), params(piece));
+        let params = || ledger_params(piece);
+        let fail = session.execute(size, || sql("FAIL", piece.len()), params());
         match fail {
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
                 let replace = || sql("REPLACE", piece.len());
-                session.execute(first + SIZES + size, replace, params(piece))?;
+                session.execute(SIZES + size, replace, params())?;
             }
             other => other?,
         }
@@ -554,42 +524,9 @@ fn write(inserts: &mut Inserts, message: &Write, names: &mut Names) -> rusqlite:
                 )?
                 .execute(params![queue, value, owner])?;
         }
-        Write::Holds(holds) => inserts.holds(holds)?,
-        Write::Ledger(rows) => {
-            let mut numbered = Vec::with_capacity(rows.len());
-            for (key, three, joined) in rows.iter() {
-                let ids = names.row_ids(inserts.session.conn(), three, joined)?;
-                numbered.push((key, ids));
-            }
-            inserts.ledger(&numbered)?;
-        }
+        Write::Ledger(rows) => inserts.ledger(rows, names)?,
     }
     Ok(())
-}
-
-/// `or`: the conflict clause, `FAIL` or `REPLACE`.
-fn holds_sql(or: &str, rows: usize) -> String {
-    let values = vec!["(?, ?, ?, ?, ?)"; rows].join(", ");
-    format!("INSERT OR {or} INTO holds (key, queue, owner, since, decision) VALUES {values}")
-}
-
-/// Leads held open from their time; the first step of each one's history
-/// stays in its row until the hold changes (see `settle_first_step`).
-pub(super) fn insert_holds(conn: &Connection, rows: &[HoldRow]) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(&holds_sql("REPLACE", rows.len()))?;
-    bind(&mut stmt, hold_params(rows))
-}
-
-fn hold_params<'a>(rows: &'a [HoldRow]) -> impl Iterator<Item = Param<'a>> {
-    rows.iter().flat_map(|row| {
-        [
-            Param::Text(row.key),
-            Param::Text(row.queue),
-            Param::Text(row.owner),
-            Param::Int(row.at),
-            Param::Text(row.decision),
-        ]
-    })
 }
 
 /// Binds `params` to a cached statement, in order, and runs it.
@@ -598,6 +535,7 @@ fn bind<'a>(stmt: &mut Statement, params: impl Iterator<Item = Param<'a>>) -> ru
         match param {
             Param::Text(s) => stmt.raw_bind_parameter(i + 1, s)?,
             Param::Int(n) => stmt.raw_bind_parameter(i + 1, n)?,
+            Param::Null => stmt.raw_bind_parameter(i + 1, rusqlite::types::Null)?,
         }
     }
     stmt.raw_execute()?;
@@ -607,10 +545,10 @@ fn bind<'a>(stmt: &mut Statement, params: impl Iterator<Item = Param<'a>>) -> ru
 /// Moves a hold's first step into history, before the hold changes.
 pub(super) fn settle_first_step(conn: &Connection, key: &str) -> rusqlite::Result<()> {
     let sql =
-        format!("INSERT INTO history (key, what, owner, at, decision) SELECT key, {FIRST_STEP}");
+        format!("INSERT INTO history (key, what, owner, at, decision) SELECT ?1, {FIRST_STEP}");
     conn.prepare_cached(&sql)?.execute([key])?;
     conn.prepare_cached(
-        "UPDATE holds SET decision = NULL WHERE key = ?1 AND decision IS NOT NULL",
+        "UPDATE ledger SET decision = NULL WHERE key = ?1 AND decision IS NOT NULL",
     )?
     .execute([key])?;
     Ok(())
@@ -619,28 +557,40 @@ pub(super) fn settle_first_step(conn: &Connection, key: &str) -> rusqlite::Resul
 /// `or`: the conflict clause. The run's id is written into the
 /// statement: one parameter fewer to bind per row.
 fn ledger_sql(or: &str, run: i64, rows: usize) -> String {
-    let row = format!("(?, ?, ?, ?, {run})");
+    let row = format!("(?, ?, ?, ?, {run}, ?, ?, ?)");
     let values = vec![row.as_str(); rows].join(", ");
-    format!("INSERT OR {or} INTO ledger (key, rule, queue, owner, run) VALUES {values}")
+    format!(
+        "INSERT OR {or} INTO ledger (key, rule, queue, owner, run, held, since, decision) VALUES {values}"
+    )
 }
 
-/// Rows of key and the ids of rule, queue and owner.
-pub(super) fn insert_ledger(
-    conn: &Connection,
-    run: i64,
-    rows: &[(&str, [i64; 3])],
-) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(&ledger_sql("REPLACE", run, rows.len()))?;
-    bind(&mut stmt, ledger_params(rows))
+/// Ledger rows, over any earlier rows of their keys. A held lead's first
+/// step stays in its row until the hold changes (see `settle_first_step`).
+pub(super) fn insert_ledger(conn: &Connection, run: i64, row: &LedgerRow) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(&ledger_sql("REPLACE", run, 1))?;
+    bind(&mut stmt, ledger_params(std::slice::from_ref(row)))
 }
 
-fn ledger_params<'a>(rows: &'a [(&str, [i64; 3])]) -> impl Iterator<Item = Param<'a>> {
-    rows.iter().flat_map(|&(key, [rule, queue, owner])| {
+/// A row not held leaves its hold's three parameters unbound: NULL.
+fn ledger_params<'a>(rows: &'a [LedgerRow]) -> impl Iterator<Item = Param<'a>> {
+    rows.iter().flat_map(|row| {
+        let [rule, queue, owner] = row.ids;
+        let hold = match row.hold {
+            Some(h) => [
+                Param::Int(h.number),
+                Param::Int(h.at),
+                Param::Text(h.decision),
+            ],
+            None => [Param::Null; 3],
+        };
         [
-            Param::Text(key),
+            Param::Text(row.key),
             Param::Int(rule),
             Param::Int(queue),
             Param::Int(owner),
+            hold[0],
+            hold[1],
+            hold[2],
         ]
     })
 }
@@ -688,13 +638,9 @@ pub(super) fn connect(path: &Path, busy: Duration) -> Result<Connection, String>
     // Room for every statement besides the batch writer's own (see
     // `Kept`), so none is prepared twice.
     conn.set_prepared_statement_cache_capacity(64);
-    // 32 MiB of pages (SQLite's default is 2 MB): a run whose keys come
-    // in no order inserts all over the ledger's B-tree, and with the small
-    // cache pages went out to the WAL and were read back again and again
-    // (a million shuffled leads: 9.1 s with the default, 4.4 s with this).
     // Statement journals (see `ROWS_PER_INSERT`) stay in memory instead of
     // spilling to a temporary file past 64 KiB.
-    conn.execute_batch("PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY")
+    conn.execute_batch("PRAGMA temp_store = MEMORY")
         .map_err(|e| failure(path, e))?;
     // A new file gets pages of 16 KiB (SQLite's default is 4 KiB). A run
     // writes its whole ledger in one transaction, and with small pages the
@@ -707,6 +653,11 @@ pub(super) fn connect(path: &Path, busy: Duration) -> Result<Connection, String>
         .map_err(|e| failure(path, e))?;
     // Persistent in the file; a no-op once set.
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .map_err(|e| failure(path, e))?;
+    // Set after the page size: SQLite turns KiB into pages when the size
+    // is set, and set before, it counted pages of 4 KiB, so a new file's
+    // cache was four times the size meant.
+    conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"))
         .map_err(|e| failure(path, e))?;
     Ok(conn)
 }
@@ -751,6 +702,7 @@ pub(super) fn begin_run(
     conn.execute_batch("BEGIN IMMEDIATE")
         .map_err(|e| failure(path, e))?;
     check_format(conn, path)?;
+    upgrade(conn).map_err(|e| failure(path, e))?;
     conn.execute_batch(SCHEMA).map_err(|e| failure(path, e))?;
     conn.execute(
         "INSERT INTO runs (day, started, input) VALUES (?1, ?2, ?3)",
@@ -758,6 +710,79 @@ pub(super) fn begin_run(
     )
     .map_err(|e| failure(path, e))?;
     Ok(conn.last_insert_rowid())
+}
+
+/// The hold columns a version 2 or 3 ledger lacks.
+const HOLD_COLUMNS: &str = "ALTER TABLE ledger ADD COLUMN held INTEGER;
+ALTER TABLE ledger ADD COLUMN since INTEGER;
+ALTER TABLE ledger ADD COLUMN lapsed TEXT;
+ALTER TABLE ledger ADD COLUMN outcome TEXT;
+ALTER TABLE ledger ADD COLUMN decision TEXT;";
+
+/// A version 3 file's `holds`, moved into the ledger in their order. A
+/// hold whose lead is not in the ledger (none should be) brings its lead
+/// in. A hold of another queue than its ledger row's (its lead was routed
+/// again, to a queue that does not hold it) is over: its first step goes
+/// to history, which has the rest.
+const MOVE_HOLDS: &str = "
+INSERT OR IGNORE INTO names (name) SELECT queue FROM holds UNION SELECT owner FROM holds UNION SELECT '';
+INSERT INTO ledger (key, rule, queue, owner, run)
+  SELECT h.key, (SELECT id FROM names WHERE name = ''), (SELECT id FROM names WHERE name = h.queue),
+    (SELECT id FROM names WHERE name = h.owner), 0
+  FROM holds h WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.key = h.key);
+UPDATE ledger SET held = h.rowid, since = h.since, lapsed = nullif(h.lapsed, ''),
+    outcome = h.outcome, decision = h.decision
+  FROM holds h WHERE h.key = ledger.key AND ledger.queue = (SELECT id FROM names WHERE name = h.queue);
+INSERT INTO history (key, what, owner, at, decision)
+  SELECT h.key, CASE WHEN h.owner = '' THEN 'pooled' ELSE 'assigned' END, h.owner, h.since, h.decision
+  FROM holds h JOIN ledger l ON l.key = h.key
+  WHERE h.decision IS NOT NULL AND l.held IS NULL;
+INSERT OR REPLACE INTO arrivals (id, next) SELECT 1, coalesce(max(rowid), 0) + 1 FROM holds;
+DROP TABLE holds;";
+
+/// Brings a file of an older layout ([`UPGRADES_FROM`]) to this one,
+/// inside the caller's write transaction: its ledger gains the hold
+/// columns (existing rows read them as NULL; nothing is rewritten) and a
+/// version 3 file's held leads move into them. Tables a version 2 file
+/// lacks are made by [`SCHEMA`].
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if !UPGRADES_FROM.contains(&version) || !has_table(conn, "ledger")? {
+        return Ok(());
+    }
+    conn.execute_batch(HOLD_COLUMNS)?;
+    conn.execute_batch(SCHEMA)?;
+    if has_table(conn, "holds")? {
+        conn.execute_batch(MOVE_HOLDS)?;
+    }
+    Ok(())
+}
+
+/// A file of an older layout, read as this version's without changing it
+/// (readers do not upgrade): a temporary view, which this connection alone
+/// sees in place of the file's table, gives its ledger the hold columns.
+fn read_as_current(conn: &Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if !UPGRADES_FROM.contains(&version) || !has_table(conn, "ledger")? {
+        return Ok(());
+    }
+    let holds = has_table(conn, "holds")?;
+    let hold = |column: &str| match holds {
+        true => format!(
+            "(SELECT {column} FROM main.holds h WHERE h.key = l.key
+              AND h.queue = (SELECT name FROM main.names WHERE id = l.queue))"
+        ),
+        false => "NULL".to_string(),
+    };
+    conn.execute_batch(&format!(
+        "CREATE TEMP VIEW ledger AS SELECT l.key, l.rule, l.queue, l.owner, l.run,
+           {} AS held, {} AS since, {} AS lapsed, {} AS outcome, {} AS decision FROM main.ledger l",
+        hold("h.rowid"),
+        hold("h.since"),
+        hold("nullif(h.lapsed, '')"),
+        hold("h.outcome"),
+        hold("h.decision"),
+    ))
 }
 
 /// The rule file a run or a server used, as the state records it.
@@ -832,6 +857,7 @@ impl SqliteStore {
     fn with(conn: Connection, path: &Path, day: &str, run: i64) -> Result<Self, String> {
         let mut cache = MemoryStore::default();
         load(&conn, day, &mut cache).map_err(|e| failure(path, e))?;
+        let next_hold = next_hold(&conn).map_err(|e| failure(path, e))?;
         let max_key_before = conn
             .query_row("SELECT max(key) FROM ledger", [], |r| r.get(0))
             .map_err(|e| failure(path, e))?;
@@ -847,7 +873,7 @@ impl SqliteStore {
             max_key_before,
             seen: RunKeys::default(),
             pending: Rows::default(),
-            holding: Holds::default(),
+            next_hold,
             cache,
         })
     }
@@ -859,6 +885,7 @@ impl SqliteStore {
         }
         let conn = open_read_only(path).map_err(|e| failure(path, e))?;
         check_format(&conn, path)?;
+        read_as_current(&conn).map_err(|e| failure(path, e))?;
         Self::with(conn, path, day, 0)
     }
 
@@ -921,6 +948,10 @@ impl SqliteStore {
                     params![self.day, member, n],
                 )?;
             }
+            conn.execute(
+                "INSERT OR REPLACE INTO arrivals (id, next) VALUES (1, ?1)",
+                [self.next_hold],
+            )?;
             conn.execute_batch("COMMIT")
         };
         write().map_err(|e| format!("cannot save the state: {e}"))
@@ -934,10 +965,6 @@ impl SqliteStore {
         if self.pending.len() > 0 {
             let next = self.pending.sized_like();
             writer.send(Write::Ledger(std::mem::replace(&mut self.pending, next)));
-        }
-        if self.holding.len() > 0 {
-            let next = self.holding.sized_like();
-            writer.send(Write::Holds(std::mem::replace(&mut self.holding, next)));
         }
     }
 
@@ -977,16 +1004,28 @@ fn load(conn: &Connection, day: &str, cache: &mut MemoryStore) -> rusqlite::Resu
         let (queue, value, owner) = row?;
         cache.set_sticky(&queue, &value, &owner);
     }
-    if has_table(conn, "holds")? {
-        let mut rows = conn.prepare(
-            "SELECT queue, owner, count(*) FROM holds WHERE outcome IS NULL AND owner <> '' GROUP BY queue, owner",
-        )?;
-        for row in rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, u32>(2)?)))? {
-            let (queue, owner, n) = row?;
-            cache.open.insert((queue, owner), n);
-        }
+    let mut rows = conn.prepare(
+        "SELECT q.name, o.name, count(*) FROM ledger l
+         JOIN names q ON q.id = l.queue JOIN names o ON o.id = l.owner
+         WHERE l.held IS NOT NULL AND l.outcome IS NULL AND o.name <> ''
+         GROUP BY l.queue, l.owner",
+    )?;
+    for row in rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, u32>(2)?)))? {
+        let (queue, owner, n) = row?;
+        cache.open.insert((queue, owner), n);
     }
     Ok(())
+}
+
+/// The number the next held lead gets: 1 in a file that never held one.
+fn next_hold(conn: &Connection) -> rusqlite::Result<i64> {
+    if !has_table(conn, "arrivals")? {
+        return Ok(1);
+    }
+    let next = conn
+        .query_row("SELECT next FROM arrivals WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    Ok(next.unwrap_or(1))
 }
 
 /// Whether the file has this table (a version 2 file has no `holds`).
@@ -1043,7 +1082,7 @@ impl Store for SqliteStore {
         find(&lock(&self.conn), key)
     }
 
-    fn record(&mut self, key: Option<&str>, a: &Assignment) {
+    fn record(&mut self, key: Option<&str>, a: &Assignment, held: Option<i64>) {
         if self.writer.is_none() {
             return;
         }
@@ -1058,26 +1097,20 @@ impl Store for SqliteStore {
             }
         };
         self.seen.insert(key);
-        self.pending.push(key, a);
+        let hold = held.map(|at| {
+            if !a.owner.is_empty() {
+                let open = (a.queue.to_string(), a.owner.to_string());
+                *self.cache.open.entry(open).or_default() += 1;
+            }
+            self.next_hold += 1;
+            BatchHold {
+                at,
+                number: self.next_hold - 1,
+                n: self.unkeyed,
+            }
+        });
+        self.pending.push(key, a, hold);
         if self.pending.len() >= BATCH {
-            self.flush();
-        }
-    }
-
-    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
-        if self.writer.is_none() {
-            return;
-        }
-        if !owner.is_empty() {
-            *self
-                .cache
-                .open
-                .entry((queue.into(), owner.into()))
-                .or_default() += 1;
-        }
-        // Called before the lead is recorded: it is the run's next decision.
-        self.holding.push([key, queue, owner], at, self.unkeyed + 1);
-        if self.holding.len() >= BATCH {
             self.flush();
         }
     }
@@ -1109,6 +1142,7 @@ pub fn show(path: &Path, day: &str) -> Result<String, String> {
     }
     let conn = open_file(path).map_err(|e| failure(path, e))?;
     check_format(&conn, path)?;
+    read_as_current(&conn).map_err(|e| failure(path, e))?;
     let text = || -> rusqlite::Result<String> {
         let mut out = String::new();
         out.push_str("rotation (next member, counted from 1):\n");
@@ -1127,9 +1161,7 @@ pub fn show(path: &Path, day: &str) -> Result<String, String> {
         let ledger: i64 = conn.query_row("SELECT count(*) FROM ledger", [], |r| r.get(0))?;
         let runs: i64 = conn.query_row("SELECT count(*) FROM runs", [], |r| r.get(0))?;
         out.push_str(&format!("ledger: {ledger} assignments from {runs} runs\n"));
-        if has_table(&conn, "holds")? {
-            out.push_str(&held_summary(&conn)?);
-        }
+        out.push_str(&held_summary(&conn)?);
         Ok(out)
     };
     text().map_err(|e| failure(path, e))
@@ -1138,9 +1170,10 @@ pub fn show(path: &Path, day: &str) -> Result<String, String> {
 /// Held leads: open in pools, open with an owner, closed by outcome.
 fn held_summary(conn: &Connection) -> rusqlite::Result<String> {
     let mut stmt = conn.prepare(
-        "SELECT count(*) FILTER (WHERE outcome IS NULL AND owner = ''),
-                count(*) FILTER (WHERE outcome IS NULL AND owner <> ''),
-                count(*) FILTER (WHERE outcome IS NOT NULL) FROM holds",
+        "SELECT count(*) FILTER (WHERE l.held IS NOT NULL AND l.outcome IS NULL AND o.name = ''),
+                count(*) FILTER (WHERE l.held IS NOT NULL AND l.outcome IS NULL AND o.name <> ''),
+                count(*) FILTER (WHERE l.outcome IS NOT NULL)
+         FROM ledger l JOIN names o ON o.id = l.owner",
     )?;
     let (pooled, owned, closed): (i64, i64, i64) =
         stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -1148,7 +1181,7 @@ fn held_summary(conn: &Connection) -> rusqlite::Result<String> {
         "held leads: {pooled} waiting in pools, {owned} open with an owner, {closed} with an outcome\n"
     );
     let mut stmt =
-        conn.prepare("SELECT outcome, count(*) FROM holds WHERE outcome IS NOT NULL GROUP BY outcome ORDER BY outcome")?;
+        conn.prepare("SELECT outcome, count(*) FROM ledger WHERE outcome IS NOT NULL GROUP BY outcome ORDER BY outcome")?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
         let (outcome, n) = row?;
         out.push_str(&format!("  {outcome:<32} {n}\n"));
@@ -1162,7 +1195,7 @@ pub fn reset(path: &Path) -> Result<(), String> {
     conn.busy_timeout(Duration::ZERO)
         .map_err(|e| failure(path, e))?;
     // Dropped, not emptied: a file of an older layout is made new too.
-    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS holds; DROP TABLE IF EXISTS history; DROP TABLE IF EXISTS rules_used; {SCHEMA} COMMIT;"))
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; DROP TABLE IF EXISTS ledger; DROP TABLE IF EXISTS names; DROP TABLE IF EXISTS rotation; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS sticky; DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS holds; DROP TABLE IF EXISTS history; DROP TABLE IF EXISTS rules_used; DROP TABLE IF EXISTS arrivals; {SCHEMA} COMMIT;"))
         .map_err(|e| failure(path, e))
 }
 
@@ -1198,7 +1231,7 @@ mod tests {
         .unwrap();
         drop(conn);
         let mut store = SqliteStore::open(&old, "2026-11-25", "a", FAIL_FAST).unwrap();
-        store.record(Some("k"), &assignment("k"));
+        store.record(Some("k"), &assignment("k"), None);
         store.commit().unwrap();
         assert_eq!(page_size(&old), 4096);
         let mut store = SqliteStore::open(&old, "2026-11-25", "b", FAIL_FAST).unwrap();
@@ -1217,7 +1250,7 @@ mod tests {
             .collect();
         for key in &keys {
             assert_eq!(owner_of(&mut store, key), None, "{key} is new");
-            store.record(Some(key), &assignment(key));
+            store.record(Some(key), &assignment(key), None);
         }
         assert_eq!(owner_of(&mut store, &keys[5]), Some(keys[5].clone()));
         assert_eq!(owner_of(&mut store, "k4999x"), None);
@@ -1234,7 +1267,7 @@ mod tests {
         // Below and above the largest key of the first run.
         assert_eq!(owner_of(&mut store, "k0000"), None);
         assert_eq!(owner_of(&mut store, "zz"), None);
-        store.record(Some("zz"), &assignment("new"));
+        store.record(Some("zz"), &assignment("new"), None);
         assert_eq!(owner_of(&mut store, "zz").as_deref(), Some("new"));
         drop(store);
 
@@ -1252,7 +1285,7 @@ mod tests {
         let keys: Vec<String> = (0..2 * BATCH).map(|i| format!("k{i:05}")).collect();
         for key in &keys {
             assert_eq!(owner_of(&mut store, key), None, "{key} is new");
-            store.record(Some(key), &assignment(key));
+            store.record(Some(key), &assignment(key), None);
         }
         // Below the largest, not recorded; then recorded ones, in any order.
         assert_eq!(owner_of(&mut store, "k00010x"), None);
@@ -1260,7 +1293,7 @@ mod tests {
             assert_eq!(owner_of(&mut store, key), Some(key.clone()));
         }
         // A new key out of order; everything recorded is still found.
-        store.record(Some("a"), &assignment("a"));
+        store.record(Some("a"), &assignment("a"), None);
         assert_eq!(owner_of(&mut store, "a").as_deref(), Some("a"));
         for key in keys.iter().step_by(101) {
             assert_eq!(owner_of(&mut store, key), Some(key.clone()));
@@ -1279,8 +1312,7 @@ mod tests {
         let run = |input: &str, keys: &[String], owner: &str| {
             let mut store = SqliteStore::open(&path, "2026-11-25", input, FAIL_FAST).unwrap();
             for (at, k) in keys.iter().enumerate() {
-                store.hold(k, "pool", "", at as i64);
-                store.record(Some(k), &assignment(owner));
+                store.record(Some(k), &assignment(owner), Some(at as i64));
             }
             store.commit().unwrap();
         };
@@ -1305,7 +1337,7 @@ mod tests {
         want.extend(all.iter().map(|k| (k.clone(), "second".to_string(), 2)));
         assert_eq!(ledger, want);
         let held: Vec<(String, String)> = conn
-            .prepare("SELECT key, decision FROM holds ORDER BY rowid")
+            .prepare("SELECT key, decision FROM ledger WHERE held IS NOT NULL ORDER BY held")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
@@ -1314,6 +1346,31 @@ mod tests {
         let mut want = vec![(key(0), "1:1".to_string())];
         want.extend((all.iter().enumerate()).map(|(i, k)| (k.clone(), format!("2:{}", i + 1))));
         assert_eq!(held, want);
+    }
+
+    /// A held lead routed again (`--reroute`) to a queue that does not
+    /// hold leads is no longer held: its row, hold included, is replaced.
+    #[test]
+    fn a_held_lead_routed_again_elsewhere_is_held_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let run = |input: &str, owner: &str, held: Option<i64>| {
+            let mut store = SqliteStore::open(&path, "2026-11-25", input, FAIL_FAST).unwrap();
+            let open = store.open_count("q", "a@x");
+            store.record(Some("k"), &assignment(owner), held);
+            store.commit().unwrap();
+            let shown = show(&path, "2026-11-25").unwrap();
+            let line = shown.lines().find(|l| l.starts_with("held leads:"));
+            (open, line.unwrap().to_string())
+        };
+        let summary = |open: u32| {
+            format!("held leads: 0 waiting in pools, {open} open with an owner, 0 with an outcome")
+        };
+        assert_eq!(run("a", "a@x", Some(1)), (0, summary(1)));
+        assert_eq!(run("b", "b@x", None), (1, summary(0)));
+        let mut store = SqliteStore::open(&path, "2026-11-25", "c", FAIL_FAST).unwrap();
+        assert_eq!(store.open_count("q", "a@x"), 0);
+        assert_eq!(owner_of(&mut store, "k").as_deref(), Some("b@x"));
     }
 
     /// A key twice in one piece (a file that repeats a lead, with
@@ -1326,8 +1383,7 @@ mod tests {
         let mut store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
         let keys = ["m", "b", "z", "b", "a", "m"];
         for (i, key) in keys.iter().enumerate() {
-            store.hold(key, "pool", "", i as i64);
-            store.record(Some(key), &assignment(&format!("{key}{i}")));
+            store.record(Some(key), &assignment(&format!("{key}{i}")), Some(i as i64));
         }
         store.commit().unwrap();
         let conn = Connection::open(&path).unwrap();
@@ -1340,7 +1396,8 @@ mod tests {
             "SELECT l.key || '=' || n.name FROM ledger l JOIN names n ON n.id = l.owner ORDER BY l.key",
         );
         assert_eq!(owners, ["a=a4", "b=b3", "m=m5", "z=z2"]);
-        let held = rows("SELECT key || '@' || since FROM holds ORDER BY rowid");
+        let held =
+            rows("SELECT key || '@' || since FROM ledger WHERE held IS NOT NULL ORDER BY held");
         assert_eq!(held, ["z@2", "b@3", "a@4", "m@5"]);
     }
 
@@ -1352,7 +1409,7 @@ mod tests {
         let path = dir.path().join("state.db");
         let mut store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
         for key in ["k1", "k2", "k3"] {
-            store.record(Some(key), &assignment(key));
+            store.record(Some(key), &assignment(key), None);
         }
         store.commit().unwrap();
         let conn = connect(&path, FAIL_FAST).unwrap();
@@ -1407,42 +1464,186 @@ mod tests {
         }
     }
 
+    /// The tables of a version 2 file, as that version made them.
+    const FORMAT_2: &str = "
+        CREATE TABLE rotation (queue TEXT PRIMARY KEY, next INTEGER NOT NULL);
+        CREATE TABLE counts (day TEXT NOT NULL, member TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, member));
+        CREATE TABLE sticky (queue TEXT NOT NULL, value TEXT NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (queue, value));
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, day TEXT NOT NULL, started TEXT NOT NULL, input TEXT NOT NULL);
+        CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE ledger (key TEXT PRIMARY KEY, rule INTEGER NOT NULL, queue INTEGER NOT NULL,
+          owner INTEGER NOT NULL, run INTEGER NOT NULL) WITHOUT ROWID;
+        PRAGMA user_version = 2;";
+
+    /// What version 3 added to version 2.
+    const FORMAT_3: &str = "
+        CREATE TABLE holds (key TEXT NOT NULL UNIQUE, queue TEXT NOT NULL, owner TEXT NOT NULL,
+          since INTEGER NOT NULL, lapsed TEXT NOT NULL DEFAULT '', outcome TEXT, decision TEXT);
+        CREATE INDEX holds_open ON holds (queue, owner) WHERE outcome IS NULL;
+        CREATE TABLE history (id INTEGER PRIMARY KEY, key TEXT NOT NULL, what TEXT NOT NULL,
+          owner TEXT NOT NULL, at INTEGER NOT NULL, decision TEXT NOT NULL);
+        CREATE INDEX history_by_key ON history (key);
+        CREATE TABLE rules_used (run INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL);
+        PRAGMA user_version = 3;";
+
+    /// A file of an older layout with one run: leads k1 and k2 in queue
+    /// q, k1 for a@x.
+    fn old_file(path: &Path, layout: &str) -> Connection {
+        let conn = open_file(path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; {layout}
+             INSERT INTO runs VALUES (1, '2026-11-24', '2026-11-24', 'old.csv');
+             INSERT INTO names VALUES (1, 'r'), (2, 'q'), (3, 'a@x'), (4, '');
+             INSERT INTO ledger VALUES ('k1', 1, 2, 3, 1), ('k2', 1, 2, 4, 1);"
+        ))
+        .unwrap();
+        conn
+    }
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    }
+
     #[test]
     fn a_format_2_file_is_read_and_gains_the_held_leads_on_its_next_write() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
-        store.commit().unwrap();
-        let conn = open_file(&path).unwrap();
-        conn.execute_batch("DROP TABLE holds; DROP TABLE history; PRAGMA user_version = 2;")
-            .unwrap();
-        let peeked = SqliteStore::peek(&path, "2026-11-25").unwrap();
-        assert_eq!(peeked.history("k").unwrap(), vec![]);
+        let conn = old_file(&path, FORMAT_2);
+        let shown = show(&path, "2026-11-25").unwrap();
+        assert!(
+            shown.contains("ledger: 2 assignments from 1 runs"),
+            "{shown}"
+        );
+        assert!(shown.contains("held leads: 0 waiting"), "{shown}");
+        let mut peeked = SqliteStore::peek(&path, "2026-11-25").unwrap();
+        assert_eq!(peeked.history("k1").unwrap(), vec![]);
+        assert_eq!(owner_of(&mut peeked, "k1").as_deref(), Some("a@x"));
         drop(peeked);
+        assert_eq!(version(&conn), 2, "reading changes nothing");
         let mut store = SqliteStore::open(&path, "2026-11-25", "b", FAIL_FAST).unwrap();
-        store.hold("k", "q", "a@x", 0);
+        store.record(Some("k3"), &assignment("a@x"), Some(5));
         assert_eq!(store.open_count("q", "a@x"), 1);
         store.commit().unwrap();
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+        let held: (String, i64, i64) = conn
+            .query_row(
+                "SELECT n.name, l.held, l.since FROM ledger l JOIN names n ON n.id = l.owner WHERE key = 'k3'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .unwrap();
-        let held: String = conn
-            .query_row("SELECT owner FROM holds WHERE key = 'k'", [], |r| r.get(0))
+        assert_eq!((version(&conn), held), (FORMAT, ("a@x".into(), 1, 5)));
+        let mut store = SqliteStore::open(&path, "2026-11-25", "c", FAIL_FAST).unwrap();
+        assert_eq!(owner_of(&mut store, "k1").as_deref(), Some("a@x"));
+        assert_eq!(store.open_count("q", "a@x"), 1);
+    }
+
+    /// Version 3 kept held leads in `holds`: the first write moves them
+    /// into the ledger, claim order, lapses, outcomes and first steps
+    /// kept; until then readers see them where they are.
+    #[test]
+    fn a_format_3_file_keeps_its_held_leads_in_the_ledger_from_its_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let conn = old_file(&path, &format!("{FORMAT_2} {FORMAT_3}"));
+        // Held in this order: k2 (pooled), k1 (with a@x, let go by b@y
+        // before), k0 (another queue's hold: its lead was routed again).
+        conn.execute_batch(
+            "INSERT INTO ledger VALUES ('k0', 1, 2, 3, 1);
+             INSERT INTO holds (key, queue, owner, since, decision) VALUES ('k2', 'q', '', 10, '1:2');
+             INSERT INTO holds (key, queue, owner, since, lapsed, decision) VALUES ('k1', 'q', 'a@x', 20, 'b@y' || char(10), NULL);
+             INSERT INTO holds (key, queue, owner, since, decision) VALUES ('k0', 'tank', '', 5, '1:9');
+             INSERT INTO history (key, what, owner, at, decision) VALUES ('k1', 'pooled', '', 1, '1:1');",
+        )
+        .unwrap();
+        let history = |store: &SqliteStore, key: &str| -> Vec<String> {
+            let events = store.history(key).unwrap();
+            events
+                .iter()
+                .map(|e| format!("{} {} {}", e.what, e.owner, e.at))
+                .collect()
+        };
+        let shown = show(&path, "2026-11-25").unwrap();
+        assert!(
+            shown.contains(
+                "held leads: 1 waiting in pools, 1 open with an owner, 0 with an outcome"
+            ),
+            "{shown}"
+        );
+        let peeked = SqliteStore::peek(&path, "2026-11-25").unwrap();
+        assert_eq!(history(&peeked, "k2"), ["pooled  10"]);
+        drop(peeked);
+        assert_eq!(version(&conn), 3, "reading changes nothing");
+
+        let store = SqliteStore::open(&path, "2026-11-25", "b", FAIL_FAST).unwrap();
+        assert_eq!(store.cache.open.get(&("q".into(), "a@x".into())), Some(&1));
+        store.commit().unwrap();
+        assert_eq!(version(&conn), FORMAT);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'holds'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert_eq!((version, held.as_str()), (FORMAT, "a@x"));
+        assert_eq!(tables, 0);
+        let peeked = SqliteStore::peek(&path, "2026-11-25").unwrap();
+        assert_eq!(history(&peeked, "k2"), ["pooled  10"]);
+        assert_eq!(history(&peeked, "k1"), ["pooled  1"]);
+        assert_eq!(
+            history(&peeked, "k0"),
+            ["pooled  5"],
+            "the over hold's first step"
+        );
+        drop(peeked);
+        let mut live =
+            super::super::live::LiveState::open(&path, FAIL_FAST, "2026-11-25", "s").unwrap();
+        let (oldest, lapsed, due, k0) = live
+            .write("2026-11-25", |s| {
+                use super::super::Pool;
+                let k0 = s.oldest_unowned("tank", "c@z");
+                Ok::<_, ()>((
+                    s.oldest_unowned("q", "c@z"),
+                    s.oldest_unowned("q", "b@y"),
+                    s.due("q", 100),
+                    k0,
+                ))
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(oldest.map(|h| h.key).as_deref(), Some("k2"));
+        assert_eq!(lapsed.map(|h| h.key).as_deref(), Some("k2"));
+        let due: Vec<(String, String, Vec<String>)> = due
+            .into_iter()
+            .map(|h| (h.key, h.owner, h.lapsed))
+            .collect();
+        assert_eq!(
+            due,
+            [("k1".to_string(), "a@x".to_string(), vec!["b@y".to_string()])]
+        );
+        assert_eq!(k0, None);
+        // New holds come after the moved ones.
+        live.write("2026-11-25", |s| {
+            s.record(Some("k4"), &assignment(""), Some(30));
+            Ok::<_, ()>(())
+        })
+        .unwrap()
+        .unwrap();
+        let order: Vec<String> = conn
+            .prepare("SELECT key FROM ledger WHERE held IS NOT NULL ORDER BY held")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(order, ["k2", "k1", "k4"]);
     }
 
     #[test]
     fn a_format_2_file_has_no_recorded_rules_until_a_run_records_them() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        let store = SqliteStore::open(&path, "2026-11-25", "a", FAIL_FAST).unwrap();
-        store.commit().unwrap();
-        let conn = open_file(&path).unwrap();
-        conn.execute_batch(
-            "DROP TABLE rules_used; DROP TABLE holds; DROP TABLE history; PRAGMA user_version = 2;",
-        )
-        .unwrap();
+        let conn = old_file(&path, FORMAT_2);
         assert_eq!(recorded_rules(&path), Ok(None));
         for (input, rules) in [("b", "/r/one.route"), ("c", "/r/two.route")] {
             let store = SqliteStore::open(&path, "2026-11-25", input, FAIL_FAST).unwrap();

@@ -25,12 +25,12 @@ pub trait Store {
     fn set_sticky(&mut self, queue: &str, value: &str, owner: &str);
     /// The assignment a lead with this key was given before, if any.
     fn recorded(&mut self, key: &str) -> Option<Assignment>;
-    fn record(&mut self, key: Option<&str>, assignment: &Assignment);
-    /// A keyed lead entered a queue whose leads are held open until an
-    /// outcome (a shark tank, or a queue with `claim limit` or `release
-    /// after`); `owner` is empty while it waits to be claimed. `at` is in
-    /// seconds since 1970.
-    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64);
+    /// Files a lead's assignment. `held`: the lead entered a queue whose
+    /// leads are held open until an outcome (a shark tank, or a queue with
+    /// `claim limit` or `release after`) at this time, in seconds since
+    /// 1970; its owner is empty while it waits to be claimed. Only a lead
+    /// with a key is held.
+    fn record(&mut self, key: Option<&str>, assignment: &Assignment, held: Option<i64>);
     /// Open leads of `queue` that `owner` holds (assigned or claimed, no
     /// outcome yet).
     fn open_count(&mut self, queue: &str, owner: &str) -> u32;
@@ -101,6 +101,14 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    fn hold(&mut self, key: &str, queue: &str, owner: &str) {
+        let before = (self.held).insert(key.to_string(), (queue.to_string(), owner.to_string()));
+        if let Some((queue, owner)) = before {
+            self.open_change(&queue, &owner, false);
+        }
+        self.open_change(queue, owner, true);
+    }
+
     fn open_change(&mut self, queue: &str, owner: &str, up: bool) {
         if owner.is_empty() {
             return;
@@ -154,19 +162,14 @@ impl Store for MemoryStore {
         self.ledger.get(key).cloned()
     }
 
-    fn record(&mut self, key: Option<&str>, assignment: &Assignment) {
+    fn record(&mut self, key: Option<&str>, assignment: &Assignment, held: Option<i64>) {
         if let Some(key) = key {
+            if held.is_some() {
+                self.hold(key, &assignment.queue, &assignment.owner);
+            }
             self.ledger.insert(key.to_string(), assignment.clone());
         }
         self.recorded_in_run += 1;
-    }
-
-    fn hold(&mut self, key: &str, queue: &str, owner: &str, _at: i64) {
-        let before = (self.held).insert(key.to_string(), (queue.to_string(), owner.to_string()));
-        if let Some((queue, owner)) = before {
-            self.open_change(&queue, &owner, false);
-        }
-        self.open_change(queue, owner, true);
     }
 
     fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
@@ -231,12 +234,8 @@ impl Store for Preview<'_> {
             .or_else(|| self.base.recorded(key))
     }
 
-    fn record(&mut self, key: Option<&str>, assignment: &Assignment) {
-        self.changes.record(key, assignment);
-    }
-
-    fn hold(&mut self, key: &str, queue: &str, owner: &str, at: i64) {
-        self.changes.hold(key, queue, owner, at);
+    fn record(&mut self, key: Option<&str>, assignment: &Assignment, held: Option<i64>) {
+        self.changes.record(key, assignment, held);
     }
 
     fn open_count(&mut self, queue: &str, owner: &str) -> u32 {
@@ -281,7 +280,7 @@ mod tests {
         preview.add_count("a@x");
         preview.set_sticky("q", "ibm.com", "a@x");
         let a = sample("a@x");
-        preview.record(Some("k1"), &a);
+        preview.record(Some("k1"), &a, None);
         assert_eq!(
             (preview.rotation("q"), preview.count("a@x")),
             (0, 2),
