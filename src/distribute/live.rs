@@ -177,11 +177,13 @@ pub struct LiveStore<'a> {
 /// A held lead's columns, as [`Held`] reads them. Subqueries, not joins,
 /// for the names (see `sqlite::FIND`).
 const HELD: &str = "SELECT key, (SELECT name FROM names WHERE id = l.queue),
-  (SELECT name FROM names WHERE id = l.owner), since, coalesce(lapsed, '') FROM ledger l";
-/// The id of a queue or owner name given as `?1`, `?2`: NULL, which
-/// matches nothing, for a name never used.
+  (SELECT name FROM names WHERE id = l.owner), since, coalesce(lapsed, ''), held FROM ledger l";
+/// The id of the queue named `?1`: NULL, which matches nothing, for a
+/// name never used.
 const QUEUE: &str = "(SELECT id FROM names WHERE name = ?1)";
-const POOLED: &str = "(SELECT id FROM names WHERE name = '')";
+/// The owner id of a lead waiting in a pool: 0, which no name has, if no
+/// lead ever waited.
+const POOLED: &str = "coalesce((SELECT id FROM names WHERE name = ''), 0)";
 
 impl LiveStore<'_> {
     /// A statement's result; a failure is kept for the end of the
@@ -368,11 +370,19 @@ impl Pool for LiveStore<'_> {
     }
 
     fn due(&mut self, queue: &str, before: i64) -> Vec<Held> {
-        // IS NOT: with no pooled lead ever, the id of '' is NULL.
+        // Owners on either side of the pool's id, two ranges of the index:
+        // `owner <> pooled` read every pooled lead's row to test it (a
+        // million-lead run's 284,000: 0.2 s against 0.4 ms).
+        let owned = |side: &str| {
+            format!(
+                "{HELD} WHERE queue = {QUEUE} AND owner {side} {POOLED} AND held IS NOT NULL
+                 AND outcome IS NULL AND since <= ?2"
+            )
+        };
         let sql = format!(
-            "{HELD} WHERE queue = {QUEUE} AND owner IS NOT {POOLED} AND held IS NOT NULL
-             AND outcome IS NULL AND since <= ?2
-             ORDER BY since, held"
+            "SELECT * FROM ({} UNION ALL {}) ORDER BY 4, 6",
+            owned("<"),
+            owned(">")
         );
         self.held_rows(&sql, params![queue, before])
     }
@@ -447,6 +457,35 @@ mod tests {
         assert_eq!(refused.unwrap(), Err("refused"));
         let n = a.read(day, |s| Ok::<_, ()>(s.count("x@y"))).unwrap();
         assert_eq!(n, Ok(2), "a refused transaction changes nothing");
+    }
+
+    /// Leads held by owners whose names sort on both sides of the pool's
+    /// '' in `names`, or in a state where no lead ever waited in a pool.
+    #[test]
+    fn due_leads_are_found_whatever_the_owners_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut live = LiveState::open(&path, Duration::from_secs(1), "2026-11-25", "a").unwrap();
+        let due = |live: &mut LiveState, holds: &[(&str, &str, i64)]| {
+            let found = live.write("2026-11-25", |s| {
+                for &(key, owner, at) in holds {
+                    s.record(Some(key), &assignment(owner), Some(at));
+                }
+                let due = s.due("q", 100);
+                Ok::<_, ()>(due.into_iter().map(|h| h.key).collect::<Vec<_>>())
+            });
+            found.unwrap().unwrap()
+        };
+        assert_eq!(due(&mut live, &[("k1", "a@x", 50)]), ["k1"], "no pool yet");
+        let keys = due(
+            &mut live,
+            &[("k2", "", 10), ("k3", "b@x", 20), ("k4", "c@x", 200)],
+        );
+        assert_eq!(
+            keys,
+            ["k3", "k1"],
+            "by time held, the pooled and later ones left"
+        );
     }
 
     #[test]
