@@ -1547,12 +1547,14 @@ mod tests {
         let path = dir.path().join("state.db");
         let conn = old_file(&path, &format!("{FORMAT_2} {FORMAT_3}"));
         // Held in this order: k2 (pooled), k1 (with a@x, let go by b@y
-        // before), k0 (another queue's hold: its lead was routed again).
+        // before), k0 (another queue's hold: its lead was routed again),
+        // k9 (pooled, and missing from the ledger).
         conn.execute_batch(
             "INSERT INTO ledger VALUES ('k0', 1, 2, 3, 1);
              INSERT INTO holds (key, queue, owner, since, decision) VALUES ('k2', 'q', '', 10, '1:2');
              INSERT INTO holds (key, queue, owner, since, lapsed, decision) VALUES ('k1', 'q', 'a@x', 20, 'b@y' || char(10), NULL);
              INSERT INTO holds (key, queue, owner, since, decision) VALUES ('k0', 'tank', '', 5, '1:9');
+             INSERT INTO holds (key, queue, owner, since, decision) VALUES ('k9', 'q', '', 15, '1:5');
              INSERT INTO history (key, what, owner, at, decision) VALUES ('k1', 'pooled', '', 1, '1:1');",
         )
         .unwrap();
@@ -1595,6 +1597,11 @@ mod tests {
             ["pooled  5"],
             "the over hold's first step"
         );
+        assert_eq!(
+            history(&peeked, "k9"),
+            ["pooled  15"],
+            "brought into the ledger"
+        );
         drop(peeked);
         let mut live =
             super::super::live::LiveState::open(&path, FAIL_FAST, "2026-11-25", "s").unwrap();
@@ -1636,7 +1643,7 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        assert_eq!(order, ["k2", "k1", "k4"]);
+        assert_eq!(order, ["k2", "k1", "k9", "k4"]);
     }
 
     #[test]
