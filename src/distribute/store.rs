@@ -101,12 +101,25 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
-    fn hold(&mut self, key: &str, queue: &str, owner: &str) {
-        let before = (self.held).insert(key.to_string(), (queue.to_string(), owner.to_string()));
+    /// Holds a lead open in the assignment's queue, or, routed again to a
+    /// queue that does not hold leads, holds it no more (as the state
+    /// file does: its ledger row, hold included, is replaced).
+    fn hold(&mut self, key: &str, assignment: &Assignment, held: bool) {
+        let before = match held {
+            true => {
+                let open = (assignment.queue.to_string(), assignment.owner.to_string());
+                self.held.insert(key.to_string(), open)
+            }
+            // Most stores never hold a lead: no look-up for them.
+            false if self.held.is_empty() => None,
+            false => self.held.remove(key),
+        };
         if let Some((queue, owner)) = before {
             self.open_change(&queue, &owner, false);
         }
-        self.open_change(queue, owner, true);
+        if held {
+            self.open_change(&assignment.queue, &assignment.owner, true);
+        }
     }
 
     fn open_change(&mut self, queue: &str, owner: &str, up: bool) {
@@ -164,9 +177,7 @@ impl Store for MemoryStore {
 
     fn record(&mut self, key: Option<&str>, assignment: &Assignment, held: Option<i64>) {
         if let Some(key) = key {
-            if held.is_some() {
-                self.hold(key, &assignment.queue, &assignment.owner);
-            }
+            self.hold(key, assignment, held.is_some());
             self.ledger.insert(key.to_string(), assignment.clone());
         }
         self.recorded_in_run += 1;
@@ -267,6 +278,21 @@ mod tests {
         assert_ne!(hash(&a.ledger), hash(&b.ledger));
         let held = |s: &MemoryStore| s.held.hasher().hash_one("ibm.com");
         assert_ne!(held(&a), held(&b));
+    }
+
+    #[test]
+    fn a_lead_routed_again_to_a_queue_that_does_not_hold_is_held_no_more() {
+        let mut store = MemoryStore::default();
+        store.record(Some("k"), &sample("a@x"), Some(0));
+        assert_eq!(store.open_count("q", "a@x"), 1);
+        store.record(Some("k"), &sample("b@x"), Some(0));
+        assert_eq!(
+            (store.open_count("q", "a@x"), store.open_count("q", "b@x")),
+            (0, 1)
+        );
+        store.record(Some("k"), &sample("c@x"), None);
+        assert_eq!(store.open_count("q", "b@x"), 0);
+        assert!(store.held.is_empty());
     }
 
     #[test]
