@@ -42,17 +42,22 @@ CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNI
 -- which change. A separate table of holds cost a row and two index
 -- entries per held lead; here a held lead costs a few columns and one
 -- entry in ledger_open, and a lead not held five empty columns.
+--
+-- The columns after the key have no type and no NOT NULL: only route
+-- writes them, always integers (ids, times) or text, and SQLite checked
+-- each type and constraint on every row a run wrote (the ledger writer,
+-- 100k leads: 476.8M instructions with them, 453.7M without).
 CREATE TABLE IF NOT EXISTS ledger (
   key TEXT PRIMARY KEY,
-  rule INTEGER NOT NULL,
-  queue INTEGER NOT NULL,
-  owner INTEGER NOT NULL,
-  run INTEGER NOT NULL,
-  held INTEGER,
-  since INTEGER,
-  lapsed TEXT,
-  outcome TEXT,
-  decision TEXT) WITHOUT ROWID;
+  rule,
+  queue,
+  owner,
+  run,
+  held,
+  since,
+  lapsed,
+  outcome,
+  decision) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ledger_open ON ledger (queue, owner, held)
   WHERE held IS NOT NULL AND outcome IS NULL;
 -- The number the next held lead gets (one row).
@@ -713,11 +718,11 @@ pub(super) fn begin_run(
 }
 
 /// The hold columns a version 2 or 3 ledger lacks.
-const HOLD_COLUMNS: &str = "ALTER TABLE ledger ADD COLUMN held INTEGER;
-ALTER TABLE ledger ADD COLUMN since INTEGER;
-ALTER TABLE ledger ADD COLUMN lapsed TEXT;
-ALTER TABLE ledger ADD COLUMN outcome TEXT;
-ALTER TABLE ledger ADD COLUMN decision TEXT;";
+const HOLD_COLUMNS: &str = "ALTER TABLE ledger ADD COLUMN held;
+ALTER TABLE ledger ADD COLUMN since;
+ALTER TABLE ledger ADD COLUMN lapsed;
+ALTER TABLE ledger ADD COLUMN outcome;
+ALTER TABLE ledger ADD COLUMN decision;";
 
 /// A version 3 file's `holds`, moved into the ledger in their order. A
 /// hold whose lead is not in the ledger (none should be) brings its lead
