@@ -319,15 +319,19 @@ impl Store for LiveStore<'_> {
             Some(k) => k.to_string(),
             None => format!("#{}:{}", self.run, self.unkeyed),
         };
-        let number = match held {
-            Some(_) => self.next_hold(),
-            None => Some(0),
+        let held = match held {
+            // A failure taking the number is kept already.
+            Some(at) => match self.next_hold() {
+                Some(number) => Some((at, number)),
+                None => return,
+            },
+            None => None,
         };
         let conn = self.conn;
         let ids = [&a.rule, &a.queue, &a.owner].map(|name| self.names.id(conn, name));
-        let written = match (ids, number) {
-            ([Ok(rule), Ok(queue), Ok(owner)], Some(number)) => {
-                let hold = held.map(|at| HoldRow {
+        let written = match ids {
+            [Ok(rule), Ok(queue), Ok(owner)] => {
+                let hold = held.map(|(at, number)| HoldRow {
                     at,
                     number,
                     decision: &self.decision,
@@ -339,9 +343,7 @@ impl Store for LiveStore<'_> {
                 };
                 insert_ledger(conn, self.run, &row)
             }
-            // The failure that stopped the number is kept already.
-            (_, None) => return,
-            ([Err(e), _, _] | [_, Err(e), _] | [_, _, Err(e)], _) => Err(e),
+            [Err(e), _, _] | [_, Err(e), _] | [_, _, Err(e)] => Err(e),
         };
         self.ok(written);
     }

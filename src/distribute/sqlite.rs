@@ -751,8 +751,7 @@ DROP TABLE holds;";
 /// version 3 file's held leads move into them. Tables a version 2 file
 /// lacks are made by [`SCHEMA`].
 fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if !UPGRADES_FROM.contains(&version) || !has_table(conn, "ledger")? {
+    if !older_layout(conn)? {
         return Ok(());
     }
     conn.execute_batch(HOLD_COLUMNS)?;
@@ -763,12 +762,17 @@ fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Whether the file has a ledger of a layout in [`UPGRADES_FROM`].
+fn older_layout(conn: &Connection) -> rusqlite::Result<bool> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(UPGRADES_FROM.contains(&version) && has_table(conn, "ledger")?)
+}
+
 /// A file of an older layout, read as this version's without changing it
 /// (readers do not upgrade): a temporary view, which this connection alone
 /// sees in place of the file's table, gives its ledger the hold columns.
 fn read_as_current(conn: &Connection) -> rusqlite::Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if !UPGRADES_FROM.contains(&version) || !has_table(conn, "ledger")? {
+    if !older_layout(conn)? {
         return Ok(());
     }
     let holds = has_table(conn, "holds")?;
